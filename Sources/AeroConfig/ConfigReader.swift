@@ -1,0 +1,178 @@
+/// Walks the parsed tree into `Configuration`, one context at a time.
+struct ConfigReader {
+    let file: String
+    var warnings: [String] = []
+
+    init(file: String) { self.file = file }
+
+    mutating func warn(_ n: ConfigNode, _ what: String) {
+        warnings.append("\(file):\(n.line): \(what)")
+    }
+    func fail(_ n: ConfigNode, _ what: String) -> ConfigError {
+        ConfigError(file: file, line: n.line, message: what)
+    }
+
+    /// Contexts we accept but do not act on (mod-lua, security, ...): keys are not warned about.
+    mutating func ignoreContext(_ n: ConfigNode) {
+        warn(n, "context '\(n.name)' is accepted but has no effect")
+    }
+
+    mutating func unknownKey(_ n: ConfigNode, in context: String) {
+        if n.children != nil {
+            warn(n, "unknown context '\(n.name)' in '\(context)' ignored")
+        } else {
+            warn(n, "unknown config parameter '\(n.name)' in '\(context)' ignored")
+        }
+    }
+
+    // MARK: values
+
+    func value(_ n: ConfigNode) throws(ConfigError) -> String {
+        guard n.children == nil, let v = n.values.first else { throw fail(n, "'\(n.name)' needs a value") }
+        return v
+    }
+    func int(_ n: ConfigNode, _ range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        let v = try value(n)
+        guard let x = Int(v), range.contains(x) else {
+            throw fail(n, "'\(n.name)' must be an integer in \(range.lowerBound)...\(range.upperBound), got '\(v)'")
+        }
+        return x
+    }
+    func bool(_ n: ConfigNode) throws(ConfigError) -> Bool {
+        switch try value(n).lowercased() {
+        case "true": return true
+        case "false": return false
+        default: throw fail(n, "'\(n.name)' must be true or false")
+        }
+    }
+    /// Sizes: plain bytes or K/M/G/T/P (powers of 1024, either case).
+    func size(_ n: ConfigNode) throws(ConfigError) -> Int {
+        let v = try value(n)
+        guard let x = ConfigReader.parseSize(v) else { throw fail(n, "'\(n.name)' must be a size like 4G or 128K, got '\(v)'") }
+        return x
+    }
+    static func parseSize(_ v: String) -> Int? {
+        guard let last = v.last else { return nil }
+        let shifts: [Character: Int] = ["k": 10, "m": 20, "g": 30, "t": 40, "p": 50]
+        if let s = shifts[Character(last.lowercased())] {
+            guard let x = Int(v.dropLast()), x >= 0, x <= (Int.max >> s) else { return nil }
+            return x << s
+        }
+        guard let x = Int(v), x >= 0 else { return nil }
+        return x
+    }
+    /// Durations: plain seconds or s/m/h/d suffixes.
+    func seconds(_ n: ConfigNode) throws(ConfigError) -> UInt32 {
+        let v = try value(n)
+        guard let x = ConfigReader.parseSeconds(v) else { throw fail(n, "'\(n.name)' must be a duration like 30d or 3600, got '\(v)'") }
+        return x
+    }
+    static func parseSeconds(_ v: String) -> UInt32? {
+        guard let last = v.last else { return nil }
+        let mult: [Character: UInt64] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        var digits = Substring(v), m: UInt64 = 1
+        if let f = mult[Character(last.lowercased())] { digits = v.dropLast(); m = f }
+        guard let x = UInt64(digits), x * m <= UInt64(UInt32.max) else { return nil }
+        return UInt32(x * m)
+    }
+
+    // MARK: contexts
+
+    mutating func service(_ node: ConfigNode, _ cfg: inout Configuration) throws(ConfigError) {
+        for n in node.children ?? [] {
+            switch n.name {
+            case "cluster-name": cfg.clusterName = try value(n)
+            case "service-threads": cfg.serviceThreads = try int(n, 0...4096)
+            case "proto-fd-max": cfg.protoFdMax = try int(n, 1...Int(Int32.max))
+            case "work-directory": cfg.workDirectory = try value(n)
+            case "batch-max-requests": cfg.batchMaxRequests = try int(n, 0...Int(Int32.max))
+            case "node-id", "pidfile", "user", "group", "proto-fd-idle-ms", "info-threads", "run-as-daemon",
+                 "transaction-max-ms", "batch-index-threads", "min-cluster-size", "feature-key-file",
+                 "query-max-done", "microsecond-histograms", "log-local-time", "log-millis":
+                warn(n, "'\(n.name)' is accepted but has no effect")
+            default: unknownKey(n, in: "service")
+            }
+        }
+    }
+
+    mutating func network(_ node: ConfigNode, _ cfg: inout Configuration) throws(ConfigError) {
+        for n in node.children ?? [] {
+            switch n.name {
+            case "service":
+                for s in n.children ?? [] {
+                    switch s.name {
+                    case "address":
+                        let v = try value(s)
+                        cfg.address = v == "any" ? "0.0.0.0" : v
+                    case "port": cfg.port = try int(s, 0...65535)
+                    case "access-address": cfg.accessAddress = try value(s)
+                    case "access-port": cfg.accessPort = try int(s, 1...65535)
+                    default: unknownKey(s, in: "network.service")
+                    }
+                }
+            case "heartbeat", "fabric", "info", "admin", "tls":
+                warn(n, "'network.\(n.name)' is accepted but has no effect (single node)")
+            default: unknownKey(n, in: "network")
+            }
+        }
+    }
+
+    mutating func logging(_ node: ConfigNode, _ cfg: inout Configuration) throws(ConfigError) {
+        for sink in node.children ?? [] {
+            guard sink.name == "console" || sink.name == "file" else { unknownKey(sink, in: "logging"); continue }
+            if sink.name == "file" { warn(sink, "file logging is not supported; logging to the console") }
+            for c in sink.children ?? [] where c.name == "context" {
+                if c.values.first == "any", c.values.count >= 2 {
+                    let level = c.values[1].lowercased()
+                    guard ["critical", "warning", "info", "debug", "detail"].contains(level) else {
+                        throw fail(c, "unknown log level '\(c.values[1])'")
+                    }
+                    cfg.logLevel = level
+                }
+            }
+        }
+    }
+
+    mutating func namespace(_ node: ConfigNode) throws(ConfigError) -> NamespaceSettings {
+        guard let name = node.values.first, !name.isEmpty else { throw fail(node, "namespace needs a name") }
+        guard name.utf8.count <= 31 else { throw fail(node, "namespace name '\(name)' is longer than 31 bytes") }
+        var ns = NamespaceSettings(name: name, line: node.line)
+        for n in node.children ?? [] {
+            switch n.name {
+            case "replication-factor": ns.replicationFactor = try int(n, 1...256)
+            case "default-ttl": ns.defaultTTL = try seconds(n)
+            case "nsup-period": ns.nsupPeriod = try seconds(n)
+            case "allow-ttl-without-nsup": ns.allowTTLWithoutNsup = try bool(n)
+            case "max-record-size":
+                let v = try size(n)
+                guard (64...(8 << 20)).contains(v) else { throw fail(n, "'max-record-size' must be between 64 and 8M") }
+                ns.maxRecordSize = v
+            case "default-read-touch-ttl-pct": ns.defaultReadTouchTTLPct = UInt32(try int(n, 0...100))
+            case "memory-size": ns.dataSize = try size(n)  // pre-7.0 spelling
+            case "storage-engine":
+                let kind = n.values.first ?? ""
+                guard kind == "memory" else {
+                    throw fail(n, "storage-engine '\(kind)' is not supported yet (only 'memory')")
+                }
+                for s in n.children ?? [] {
+                    switch s.name {
+                    case "data-size": ns.dataSize = try size(s)
+                    case "stop-writes-used-pct": ns.stopWritesUsedPct = try int(s, 0...100)
+                    case "file", "device", "filesize", "evict-used-pct", "stop-writes-avail-pct", "defrag-lwm-pct",
+                         "flush-max-ms", "commit-to-device", "compression":
+                        warn(s, "'\(s.name)' is accepted but has no effect for the memory engine")
+                    default: unknownKey(s, in: "storage-engine")
+                    }
+                }
+            case "set":
+                warn(n, "per-set configuration is not supported yet; ignored")
+            case "nsup-threads", "evict-tenths-pct", "high-water-memory-pct", "stop-writes-pct",
+                 "conflict-resolution-policy", "single-query-threads", "transaction-pending-limit",
+                 "partition-tree-sprigs", "index-stage-size", "apply-ttl-reductions", "strong-consistency":
+                warn(n, "'\(n.name)' is accepted but has no effect")
+            default: unknownKey(n, in: "namespace \(name)")
+            }
+        }
+        return ns
+    }
+}

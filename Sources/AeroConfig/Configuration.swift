@@ -1,0 +1,66 @@
+/// Typed settings read from an aerospike.conf-style file.
+public struct NamespaceSettings: Sendable {
+    public var name: String
+    public var line: Int
+    public var replicationFactor = 2
+    public var defaultTTL: UInt32 = 0
+    public var nsupPeriod: UInt32 = 0
+    public var allowTTLWithoutNsup = false
+    public var maxRecordSize = 1 << 20
+    public var dataSize: Int? = nil
+    public var stopWritesUsedPct = 70
+    public var defaultReadTouchTTLPct: UInt32 = 0
+    public var storageEngine = "memory"
+    public init(name: String, line: Int) { self.name = name; self.line = line }
+}
+
+public struct Configuration: Sendable {
+    public var clusterName = "aerolite"
+    public var serviceThreads = 0
+    public var protoFdMax = 15000
+    public var workDirectory = "/opt/aerospike"
+    public var batchMaxRequests = 0
+    public var address = "0.0.0.0"
+    public var port = 3000
+    public var accessAddress: String? = nil
+    public var accessPort: Int? = nil
+    public var logLevel = "info"
+    public var namespaces: [NamespaceSettings] = []
+    /// `line N: ...` notes about keys that were ignored.
+    public var warnings: [String] = []
+
+    public init() {}
+
+    /// Reads a config file's text. Unknown contexts and keys become warnings; values that
+    /// cannot be used throw with the file and line.
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> Configuration {
+        var cfg = Configuration()
+        let tree = try ConfigParser.parse(text, file: file)
+        var reader = ConfigReader(file: file)
+        for node in tree {
+            switch node.name {
+            case "service": try reader.service(node, &cfg)
+            case "network": try reader.network(node, &cfg)
+            case "logging": try reader.logging(node, &cfg)
+            case "namespace": cfg.namespaces.append(try reader.namespace(node))
+            case "mod-lua", "security", "xdr": reader.ignoreContext(node)
+            default: reader.warn(node, "unknown context '\(node.name)' ignored")
+            }
+        }
+        if cfg.namespaces.isEmpty {
+            throw ConfigError(file: file, line: 1, message: "no namespace configured")
+        }
+        var seen = Set<String>()
+        for ns in cfg.namespaces {
+            guard seen.insert(ns.name).inserted else {
+                throw ConfigError(file: file, line: ns.line, message: "namespace '\(ns.name)' configured twice")
+            }
+            if ns.defaultTTL != 0 && ns.nsupPeriod == 0 && !ns.allowTTLWithoutNsup {
+                throw ConfigError(file: file, line: ns.line, message:
+                    "namespace '\(ns.name)': must configure non-zero 'nsup-period' or 'allow-ttl-without-nsup' true if 'default-ttl' is non-zero")
+            }
+        }
+        cfg.warnings = reader.warnings
+        return cfg
+    }
+}

@@ -1,0 +1,93 @@
+import Synchronization
+import AeroWire
+
+/// A namespace: 4096 partitions of records, its sets and its counters.
+public final class Namespace: @unchecked Sendable {
+    public static let partitionCount = 4096
+
+    public let config: NamespaceConfig
+    public let name: String
+    public let nameBytes: [UInt8]
+    public let partitions: [Partition]
+    public let sets = SetTable()
+
+    public let objects = Atomic<Int>(0)
+    /// Bytes of record buffers held (the "data used" of a memory namespace).
+    public let dataBytes = Atomic<Int>(0)
+    public let expiredObjects = Atomic<Int>(0)
+    /// Namespace-wide truncate cut-off (ms since 2010); records last updated before it are gone.
+    public let truncateLUT = Atomic<UInt64>(0)
+    public let stopWritesCount = Atomic<Int>(0)
+
+    public init(config: NamespaceConfig) {
+        self.config = config
+        self.name = config.name
+        self.nameBytes = Array(config.name.utf8)
+        self.partitions = (0..<Namespace.partitionCount).map { Partition(id: $0) }
+    }
+
+    @inline(__always) public func partition(for d: Digest) -> Partition { partitions[d.partitionID] }
+
+    /// Bytes at which writes are refused (stop-writes).
+    public var stopWritesBytes: Int { config.dataSize / 100 * config.stopWritesUsedPct }
+    public var isStopWrites: Bool { dataBytes.load(ordering: .relaxed) >= stopWritesBytes }
+
+    /// Index bytes across partitions (takes each partition lock briefly).
+    public func indexBytes() -> Int {
+        var total = 0
+        for p in partitions { p.lock.withLock { total += p.table.indexBytes } }
+        return total
+    }
+
+    /// Accounting for a record entering or leaving the namespace. Caller holds the partition lock.
+    @inline(__always) func account(_ r: RecordRef, sign: Int) {
+        objects.add(sign, ordering: .relaxed)
+        dataBytes.add(sign * r.size, ordering: .relaxed)
+        if let s = sets.byID(r.setID) {
+            s.objects.add(sign, ordering: .relaxed)
+            s.dataBytes.add(sign * r.size, ordering: .relaxed)
+        }
+    }
+
+    /// Drops a record from the index and frees it. Caller holds the partition lock.
+    @inline(__always) func dropRecord(_ p: Partition, _ d: Digest) {
+        if let r = p.table.remove(d) {
+            account(RecordRef(r), sign: -1)
+            free(r)
+        }
+    }
+
+    /// Is this record hidden by a truncate?
+    @inline(__always) func isTruncated(_ r: RecordRef) -> Bool {
+        let lut = r.lastUpdateMs
+        if lut < truncateLUT.load(ordering: .relaxed) { return true }
+        if r.setID != 0, let s = sets.byID(r.setID), lut < s.truncateLUT.load(ordering: .relaxed) { return true }
+        return false
+    }
+
+    /// Looks up a live record: expired or truncated ("doomed") records are removed on the way
+    /// and reported absent. Caller holds the partition lock.
+    @inline(__always) func liveRecord(_ p: Partition, _ d: Digest, now: UInt32) -> RecordRef? {
+        lookup(p, d, now: now).live
+    }
+
+    /// Like `liveRecord`, but also tells the generation and void time of a doomed record,
+    /// which the real server still reports in a read's NOT_FOUND reply.
+    @inline(__always) func lookup(_ p: Partition, _ d: Digest, now: UInt32)
+        -> (live: RecordRef?, doomedGeneration: UInt32, doomedVoidTime: UInt32) {
+        guard let raw = p.table.get(d) else { return (nil, 0, 0) }
+        let r = RecordRef(raw)
+        let expired = r.isExpired(now: now)
+        if expired || isTruncated(r) {
+            let g = UInt32(r.generation), v = r.voidTime
+            dropRecord(p, d)
+            if expired { expiredObjects.add(1, ordering: .relaxed) }
+            return (nil, g, v)
+        }
+        return (r, 0, 0)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

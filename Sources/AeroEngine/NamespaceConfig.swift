@@ -1,0 +1,19 @@
+/// What the engine needs to know about a namespace (the server fills it from the config file).
+public struct NamespaceConfig: Sendable {
+    public var name: String
+    public var replicationFactor = 1
+    /// Seconds; 0 = never expire.
+    public var defaultTTL: UInt32 = 0
+    /// Seconds between expiry sweeps; 0 = no expiry thread.
+    public var nsupPeriod: UInt32 = 0
+    public var allowTTLWithoutNsup = false
+    /// Bytes of record data the namespace may hold.
+    public var dataSize: Int = 4 << 30
+    /// Writes stop when used data reaches this percent of `dataSize`.
+    public var stopWritesUsedPct = 70
+    public var maxRecordSize: Int = 1 << 20
+    public var defaultReadTouchTTLPct: UInt32 = 0
+    public var maxTTL: UInt32 = 315_360_000
+
+    public init(name: String) { self.name = name }
+}

@@ -1,0 +1,73 @@
+import AeroWire
+
+extension Engine {
+    /// get / exists / select / read-only operate.
+    func readRecord(_ req: RecordRequest, _ digest: Digest, out: WireBuffer, ctx: TxnContext, batchIndex: UInt32?) -> TxnResult {
+        let msg = req.msg, body = req.body, ns = req.ns
+        // Validate the ops before touching data.
+        var invalid: UInt8 = 0
+        msg.forEachOp(body) { op in
+            if invalid != 0 { return }
+            if op.name.count > 15 { invalid = ResultCode.binName; return }
+            if !OpType.isRead(op.op) { invalid = ResultCode.parameter; return }
+            if op.op != OpType.read { invalid = ResultCode.unsupportedFeature }
+        }
+        if invalid != 0 { return .error(invalid) }
+        let touchPct = msg.recordTTL == 0 ? ns.config.defaultReadTouchTTLPct : msg.recordTTL
+        if touchPct != 0xFFFF_FFFF && touchPct > 100 { return .error(ResultCode.parameter) }
+
+        let p = ns.partition(for: digest)
+        p.lock.lock(); defer { p.lock.unlock() }
+        let now = clock.nowSec()
+        let found = ns.lookup(p, digest, now: now)
+        guard let r = found.live else {
+            return .error(ResultCode.notFound, generation: found.doomedGeneration, voidTime: found.doomedVoidTime)
+        }
+        if let k = msg.key, !keyMatches(r, body[span: k]) {
+            return .error(ResultCode.keyMismatch, generation: UInt32(r.generation), voidTime: r.voidTime)
+        }
+        let voidTime = r.voidTime
+        let gen = UInt32(r.generation)
+        var reply = ReplyBuilder(out, batchIndex: batchIndex)
+        if msg.info1 & Info1.noBins == 0 {
+            if msg.nOps == 0 {
+                reply.allBins(out, r)
+            } else {
+                let rao = msg.info2 & Info2.respondAllOps != 0
+                msg.forEachOp(body) { op in
+                    let name = body[span: op.name]
+                    if name.count == 0 {
+                        reply.allBins(out, r)
+                    } else if let b = r.findBin(name) {
+                        reply.op(out, op: OpType.read, particle: b.particle, name: name, value: b.value)
+                    } else if rao {
+                        reply.nilOp(out, op: OpType.read, name: name)
+                    }
+                }
+            }
+        }
+        if touchPct >= 1 && touchPct <= 100 { readTouch(r, pct: touchPct, now: now) }
+        return reply.finish(out, generation: gen, voidTime: voidTime)
+    }
+
+    /// Read-touch: a record within `pct` percent of the end of its life gets its TTL reset.
+    /// The generation does not change; this read still reports the old void time.
+    private func readTouch(_ r: RecordRef, pct: UInt32, now: UInt32) {
+        let v = r.voidTime
+        guard v != 0 else { return }
+        let lutSec = UInt32(truncatingIfNeeded: r.lastUpdateMs / 1000)
+        guard v > lutSec else { return }
+        let orig = v - lutSec
+        let threshold = v - UInt32(UInt64(orig) * UInt64(pct) / 100)
+        if now >= threshold {
+            r.voidTime = now &+ orig
+            r.lastUpdateMs = clock.nowMs()
+        }
+    }
+
+    /// A sent KEY must equal the stored one, when one is stored.
+    func keyMatches(_ r: RecordRef, _ sent: UnsafeRawBufferPointer) -> Bool {
+        guard r.keyType != 0, sent.count >= 1 else { return true }
+        return sent[0] == r.keyType && sent.slice(1, sent.count - 1).elementsEqual(r.key)
+    }
+}

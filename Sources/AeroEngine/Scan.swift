@@ -1,0 +1,215 @@
+import AeroWire
+
+/// A foreground partition scan in progress. The connection calls `fill` whenever its
+/// write buffer has drained, so a scan of any size streams with bounded memory and never
+/// holds a partition lock across a socket write.
+public final class ScanCursor {
+    let engine: Engine
+    let ns: Namespace
+    /// Set filter: nil = whole namespace; a set that doesn't exist yields nothing.
+    let setFilter: SetFilter
+    /// Partitions to visit, each with an optional resume digest (return only records below it).
+    var work: [(pid: Int, resume: Digest?)]
+    var next = 0
+    var remaining: UInt64
+    let noBins: Bool
+    /// Owned copy of the projected bin names (the request buffer is reused).
+    let bins: [[UInt8]]
+    let job: Job?
+    public private(set) var done = false
+
+    enum SetFilter { case all, none, set(UInt16) }
+
+    init(engine: Engine, ns: Namespace, setFilter: SetFilter, work: [(Int, Digest?)], maxRecords: UInt64,
+         noBins: Bool, bins: [[UInt8]], job: Job?) {
+        self.engine = engine; self.ns = ns; self.setFilter = setFilter
+        self.work = work; self.remaining = maxRecords == 0 ? .max : maxRecords
+        self.noBins = noBins; self.bins = bins; self.job = job
+    }
+
+    /// Appends one frame of records (about `target` bytes), and the LAST message when finished.
+    public func fill(_ out: WireBuffer, ctx: TxnContext, target: Int = 128 * 1024) {
+        guard !done else { return }
+        let frame = out.beginFrame(type: ProtoType.message)
+        let startCount = out.count
+        let now = engine.clock.nowSec()
+        while next < work.count && remaining > 0 && out.count - startCount < target {
+            let (pid, resume) = work[next]
+            next += 1
+            scanPartition(ns.partitions[pid], resume: resume, now: now, out: out, ctx: ctx)
+        }
+        if next >= work.count || remaining == 0 {
+            out.appendMsgHeader(info3: Info3.last, result: ResultCode.ok)
+            done = true
+            job?.finish()
+        }
+        out.endFrame(at: frame)
+    }
+
+    private func scanPartition(_ p: Partition, resume: Digest?, now: UInt32, out: WireBuffer, ctx: TxnContext) {
+        p.lock.lock(); defer { p.lock.unlock() }
+        ctx.digests.removeAll(keepingCapacity: true)
+        p.table.forEach { d, _ in
+            if let r = resume, !Digest.byteOrderLess(d, r) { return }
+            ctx.digests.append(d)
+        }
+        // The real server walks a partition in descending digest order.
+        ctx.digests.sort { Digest.byteOrderLess($1, $0) }
+        for d in ctx.digests {
+            guard remaining > 0 else { break }
+            guard let r = ns.liveRecord(p, d, now: now) else { continue }
+            switch setFilter {
+            case .all: break
+            case .none: continue
+            case .set(let id): if r.setID != id { continue }
+            }
+            if emit(r, d, out) {
+                remaining -= 1
+                job?.succeeded.add(1, ordering: .relaxed)
+            }
+        }
+    }
+
+    /// One record message: namespace, digest, set, key fields, then bins. Returns false
+    /// (and writes nothing) when a projection matches no bin.
+    private func emit(_ r: RecordRef, _ d: Digest, _ out: WireBuffer) -> Bool {
+        let mark = out.count
+        let hdr = out.appendMsgHeader(info1: noBins ? Info1.noBins : 0, result: ResultCode.ok,
+                                      generation: UInt32(r.generation), voidTime: r.voidTime)
+        var nFields: UInt16 = 2
+        ns.nameBytes.withUnsafeBytes { out.appendField(FieldType.namespace, $0) }
+        out.appendU32(21); out.append(FieldType.digest)
+        out.reserve(20); d.write(to: out.base + out.count); out.count += 20
+        if let s = ns.sets.byID(r.setID) {
+            s.nameBytes.withUnsafeBytes { out.appendField(FieldType.set, $0) }
+            nFields += 1
+        }
+        if r.keyType != 0 {
+            out.appendU32(UInt32(r.keyLength + 2)); out.append(FieldType.key); out.append(r.keyType)
+            out.append(r.key)
+            nFields += 1
+        }
+        var nOps = 0
+        if !noBins {
+            if bins.isEmpty {
+                r.forEachBin { name, particle, value in
+                    out.appendOp(op: OpType.read, particle: particle, name: name, value: value); nOps += 1
+                }
+            } else {
+                for b in bins {
+                    b.withUnsafeBytes { name in
+                        if let v = r.findBin(name) {
+                            out.appendOp(op: OpType.read, particle: v.particle, name: name, value: v.value); nOps += 1
+                        }
+                    }
+                }
+                if nOps == 0 { out.truncate(to: mark); return false }
+            }
+        }
+        out.patchU16(nFields, at: hdr + 18)
+        out.patchU16(UInt16(truncatingIfNeeded: nOps), at: hdr + 20)
+        return true
+    }
+}
+
+extension Engine {
+    /// A message without a digest: a scan or query (batch-scan-query.md section 2).
+    func startScan(_ body: UnsafeRawBufferPointer, _ msg: Message, _ ns: Namespace, out: WireBuffer) -> Outcome {
+        func reject(_ rc: UInt8) -> Outcome {
+            out.appendHeaderOnlyReply(result: rc)
+            return .replied
+        }
+        if msg.indexRange != nil || msg.indexName != nil || msg.indexExpression != nil {
+            return reject(201)  // no secondary index exists yet
+        }
+        if msg.udfFilename != nil || msg.udfOp != nil || msg.info2 & Info2.write != 0 {
+            return reject(ResultCode.unsupportedFeature)  // background jobs and aggregations: later
+        }
+        if msg.filterExp != nil { return reject(ResultCode.unsupportedFeature) }
+        if msg.info3 & Info3.partitionDone == 0 { return reject(ResultCode.unsupportedFeature) }
+        if msg.pidArray == nil && msg.digestArray == nil { return reject(ResultCode.unsupportedFeature) }
+        if msg.recordsPerSecond != nil && msg.info1 & Info1.shortQuery != 0 { return reject(ResultCode.parameter) }
+
+        // Projection: READ ops naming bins, or the legacy bin-list field.
+        var bins: [[UInt8]] = []
+        var bad: UInt8 = 0
+        msg.forEachOp(body) { op in
+            if !OpType.isRead(op.op) { bad = ResultCode.parameter; return }
+            if op.op != OpType.read { bad = ResultCode.unsupportedFeature; return }
+            if op.name.count > 15 { bad = ResultCode.binName; return }
+            bins.append(Array(body[span: op.name]))
+        }
+        if bad != 0 { return reject(bad) }
+        if let bl = msg.queryBinList {
+            if msg.nOps > 0 { return reject(ResultCode.parameter) }
+            guard let names = parseBinList(body[span: bl]) else { return reject(ResultCode.parameter) }
+            bins = names
+        }
+
+        guard let work = partitionWork(body, msg) else { return reject(ResultCode.parameter) }
+        var maxRecords: UInt64 = 0
+        if let mr = msg.maxRecords {
+            guard mr.count == 8 else { return reject(ResultCode.parameter) }
+            maxRecords = body.u64BE(Int(mr.start))
+        }
+        let setFilter: ScanCursor.SetFilter
+        if let s = msg.set, s.count > 0 {
+            if let info = ns.sets.find(body[span: s]) { setFilter = .set(info.id) } else { setFilter = .none }
+        } else {
+            setFilter = .all
+        }
+        var job: Job?
+        if msg.info1 & Info1.shortQuery == 0, let t = msg.trid, t.count == 8 {
+            job = jobs.register(trid: body.u64BE(Int(t.start)), ns: ns.name,
+                                set: msg.set.map { String(decoding: body[span: $0], as: UTF8.self) } ?? "",
+                                partitions: work.count)
+        }
+        let cursor = ScanCursor(engine: self, ns: ns, setFilter: setFilter, work: work, maxRecords: maxRecords,
+                                noBins: msg.info1 & Info1.noBins != 0, bins: bins, job: job)
+        return .stream(cursor)
+    }
+
+    /// PID_ARRAY (full partitions) and DIGEST_ARRAY (resume points); nil when malformed.
+    private func partitionWork(_ body: UnsafeRawBufferPointer, _ msg: Message) -> [(Int, Digest?)]? {
+        var work: [(Int, Digest?)] = []
+        var seen = [Bool](repeating: false, count: Namespace.partitionCount)
+        if let pa = msg.pidArray {
+            guard pa.count > 0, pa.count % 2 == 0, pa.count / 2 <= Namespace.partitionCount else { return nil }
+            var at = Int(pa.start)
+            for _ in 0..<(Int(pa.count) / 2) {
+                let pid = Int(body.u16LE(at))
+                guard pid < Namespace.partitionCount, !seen[pid] else { return nil }
+                seen[pid] = true
+                work.append((pid, nil))
+                at += 2
+            }
+        }
+        if let da = msg.digestArray {
+            guard da.count > 0, da.count % 20 == 0, da.count / 20 <= Namespace.partitionCount else { return nil }
+            var at = Int(da.start)
+            for _ in 0..<(Int(da.count) / 20) {
+                let d = Digest(body.slice(at, 20))
+                guard !seen[d.partitionID] else { return nil }
+                seen[d.partitionID] = true
+                work.append((d.partitionID, d))
+                at += 20
+            }
+        }
+        return work
+    }
+
+    /// Legacy QUERY_BINLIST: u8 count, then (u8 length, name) per bin.
+    private func parseBinList(_ b: UnsafeRawBufferPointer) -> [[UInt8]]? {
+        guard b.count >= 1 else { return nil }
+        var names: [[UInt8]] = []
+        var at = 1
+        for _ in 0..<Int(b[0]) {
+            guard at < b.count else { return nil }
+            let n = Int(b[at])
+            guard at + 1 + n <= b.count else { return nil }
+            names.append(Array(b.slice(at + 1, n)))
+            at += 1 + n
+        }
+        return names
+    }
+}

@@ -1,0 +1,66 @@
+import Synchronization
+
+/// Statistics and settings of one set.
+public final class SetInfo: @unchecked Sendable {
+    public let id: UInt16
+    public let name: String
+    public let nameBytes: [UInt8]
+    public let objects = Atomic<Int>(0)
+    public let dataBytes = Atomic<Int>(0)
+    /// Last truncate cut-off, ms since 2010 (0 = never truncated). Guarded by the namespace's truncate lock.
+    public let truncateLUT = Atomic<UInt64>(0)
+    init(id: UInt16, name: String) {
+        self.id = id; self.name = name; self.nameBytes = Array(name.utf8)
+    }
+}
+
+/// The sets of a namespace: ids are 1-based and never reused (0 = no set).
+/// Append-only: entries are written under `lock`, then published by a release store of
+/// `published`, so readers (every record write) look sets up without locking.
+public final class SetTable: @unchecked Sendable {
+    public static let maxSets = 4095
+    private let lock = Lock()
+    private let entries: UnsafeMutablePointer<SetInfo?>
+    private let published = Atomic<Int>(0)
+
+    public init() {
+        entries = .allocate(capacity: SetTable.maxSets)
+        entries.initialize(repeating: nil, count: SetTable.maxSets)
+    }
+    deinit {
+        entries.deinitialize(count: SetTable.maxSets)
+        entries.deallocate()
+    }
+
+    public var all: [SetInfo] {
+        let n = published.load(ordering: .acquiring)
+        return (0..<n).map { entries[$0]! }
+    }
+
+    public func find(_ name: UnsafeRawBufferPointer) -> SetInfo? {
+        let n = published.load(ordering: .acquiring)
+        for i in 0..<n where name.equals(entries[i]!.nameBytes) { return entries[i] }
+        return nil
+    }
+    public func find(name: String) -> SetInfo? {
+        Array(name.utf8).withUnsafeBytes { find($0) }
+    }
+    @inline(__always) public func byID(_ id: UInt16) -> SetInfo? {
+        let i = Int(id) - 1
+        guard i >= 0, i < published.load(ordering: .acquiring) else { return nil }
+        return entries[i]
+    }
+    /// Finds or creates; nil when the set limit is reached.
+    public func intern(_ name: UnsafeRawBufferPointer) -> SetInfo? {
+        if let s = find(name) { return s }
+        return lock.withLock {
+            if let s = find(name) { return s }
+            let n = published.load(ordering: .relaxed)
+            guard n < SetTable.maxSets else { return nil }
+            let s = SetInfo(id: UInt16(n + 1), name: String(decoding: name, as: UTF8.self))
+            entries[n] = s
+            published.store(n + 1, ordering: .releasing)
+            return s
+        }
+    }
+}

@@ -1,0 +1,193 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CAeroSys
+import AeroWire
+import AeroEngine
+import Synchronization
+
+/// One event loop thread: its own epoll set, its connections, its scratch buffers.
+/// Requests are framed, executed and answered on this thread; nothing here blocks.
+final class Reactor: @unchecked Sendable {
+    let id: Int
+    let server: Server
+    let epfd: Int32
+    let wakeFD: Int32
+    private var connections: [Connection?] = []
+    let ctx = TxnContext()
+    let router: RequestRouter
+
+    private static let listenerTag: UInt64 = 1 << 62
+    private static let wakeTag: UInt64 = 1 << 61
+
+    init(id: Int, server: Server) {
+        self.id = id
+        self.server = server
+        epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
+        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        router = RequestRouter(server: server)
+        _ = aero_epoll_add(epfd, wakeFD, EPOLLIN.rawValue, Reactor.wakeTag)
+    }
+
+    func addListener(_ fd: Int32) {
+        _ = aero_epoll_add(epfd, fd, EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue, Reactor.listenerTag | UInt64(fd))
+    }
+
+    func wake() {
+        var one: UInt64 = 1
+        _ = write(wakeFD, &one, 8)
+    }
+
+    func run() {
+        var events = [UInt32](repeating: 0, count: 256)
+        var datas = [UInt64](repeating: 0, count: 256)
+        while !server.stopping.load(ordering: .relaxed) {
+            let n = aero_epoll_wait(epfd, &events, &datas, 256, 1000)
+            if n < 0 { if errno == EINTR { continue }; break }
+            for i in 0..<Int(n) {
+                let tag = datas[i]
+                if tag & Reactor.listenerTag != 0 {
+                    acceptAll(Int32(truncatingIfNeeded: tag & 0xFFFF_FFFF))
+                } else if tag == Reactor.wakeTag {
+                    var v: UInt64 = 0
+                    _ = read(wakeFD, &v, 8)
+                } else {
+                    let fd = Int(tag)
+                    guard fd < connections.count, let c = connections[fd] else { continue }
+                    serve(c, events: events[i])
+                }
+            }
+        }
+        for case let c? in connections { close(c) }
+    }
+
+    private func acceptAll(_ listener: Int32) {
+        while true {
+            let fd = aero_accept_nonblocking(listener)
+            if fd < 0 { return }
+            if !server.admitConnection() {
+                Log.warning("service", "proto-fd-max reached: refusing connection")
+                Glibc.close(fd)
+                continue
+            }
+            Socket.configureClient(fd)
+            let c = Connection(fd: fd)
+            if Int(fd) >= connections.count {
+                connections.append(contentsOf: [Connection?](repeating: nil, count: Int(fd) + 64 - connections.count))
+            }
+            connections[Int(fd)] = c
+            _ = aero_epoll_add(epfd, fd, EPOLLIN.rawValue | EPOLLRDHUP.rawValue, UInt64(fd))
+        }
+    }
+
+    private func serve(_ c: Connection, events: UInt32) {
+        if events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 { close(c); return }
+        if events & EPOLLOUT.rawValue != 0 {
+            guard flush(c) else { return }
+        }
+        if events & EPOLLIN.rawValue != 0 || events & EPOLLRDHUP.rawValue != 0 {
+            switch readAvailable(c) {
+            case .open: break
+            case .failed: close(c); return
+            case .endOfInput:
+                // The peer finished sending: answer what it sent, then hang up.
+                process(c)
+                _ = flush(c)
+                close(c)
+                return
+            }
+        }
+        process(c)
+    }
+
+    enum ReadState { case open, endOfInput, failed }
+
+    /// Reads what the socket has.
+    private func readAvailable(_ c: Connection) -> ReadState {
+        while true {
+            c.input.reserve(16 * 1024)
+            let room = c.input.capacity - c.input.count
+            let n = recv(c.fd, c.input.base + c.input.count, room, 0)
+            if n > 0 {
+                c.input.count += n
+                if n < room { return .open }
+                continue
+            }
+            if n == 0 { return .endOfInput }
+            if errno == EAGAIN || errno == EWOULDBLOCK { return .open }
+            if errno == EINTR { continue }
+            return .failed
+        }
+    }
+
+    /// Answers every complete frame in the input, in order, then writes.
+    private func process(_ c: Connection) {
+        while !c.closed {
+            if let s = c.stream {
+                // Stream a scan: add frames while the socket keeps up.
+                if c.hasPendingOutput { break }
+                c.output.reset(); c.written = 0
+                s.fill(c.output, ctx: ctx)
+                if c.streamCompressed { router.compressFrames(c.output, from: 0) }
+                if s.done { c.stream = nil }
+                guard flush(c) else { return }
+                continue
+            }
+            if c.hasPendingOutput { break }
+            let b = c.input.bytes
+            guard b.count >= 8 else { break }
+            let header = ProtoHeader(b)
+            guard header.isAcceptable else {
+                Log.debug("proto", "closing connection: bad proto header v\(header.version) t\(header.type) size \(header.size)")
+                close(c); return
+            }
+            let total = 8 + header.size
+            guard b.count >= total else {
+                c.input.reserve(total - b.count)
+                break
+            }
+            if c.output.count == c.written { c.output.reset(); c.written = 0 }
+            let keep = router.handle(header, UnsafeRawBufferPointer(rebasing: b[8..<total]), conn: c, ctx: ctx)
+            c.input.discardFront(total)
+            guard keep else { _ = flush(c); close(c); return }
+            guard flush(c) else { return }
+        }
+        updateInterest(c)
+    }
+
+    /// Writes pending output. Returns false when the connection was closed.
+    @discardableResult
+    private func flush(_ c: Connection) -> Bool {
+        while c.hasPendingOutput {
+            let n = send(c.fd, c.output.base + c.written, c.output.count - c.written, Int32(MSG_NOSIGNAL))
+            if n > 0 { c.written += n; continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { break }
+            if n < 0 && errno == EINTR { continue }
+            close(c); return false
+        }
+        if !c.hasPendingOutput { c.output.reset(); c.written = 0 }
+        updateInterest(c)
+        return true
+    }
+
+    /// Level-triggered: read while nothing is queued to write; write-wait otherwise
+    /// (a client that doesn't read its answers stops being read: backpressure).
+    private func updateInterest(_ c: Connection) {
+        guard !c.closed else { return }
+        let wantWrite = c.hasPendingOutput
+        if wantWrite != c.wantsWrite {
+            c.wantsWrite = wantWrite
+            let ev = wantWrite ? EPOLLOUT.rawValue : (EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
+            _ = aero_epoll_mod(epfd, c.fd, ev, UInt64(c.fd))
+        }
+    }
+
+    private func close(_ c: Connection) {
+        guard !c.closed else { return }
+        c.closed = true
+        _ = aero_epoll_del(epfd, c.fd)
+        Glibc.close(c.fd)
+        connections[Int(c.fd)] = nil
+        server.releaseConnection()
+    }
+}

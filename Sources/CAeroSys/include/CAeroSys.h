@@ -1,0 +1,39 @@
+#ifndef CAEROSYS_H
+#define CAEROSYS_H
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+/// epoll_event is packed on x86_64; these helpers keep Swift away from its layout.
+int aero_epoll_add(int epfd, int fd, uint32_t events, uint64_t data);
+int aero_epoll_mod(int epfd, int fd, uint32_t events, uint64_t data);
+int aero_epoll_del(int epfd, int fd);
+/// Waits; writes up to `max` (events, data) pairs into the two arrays.
+int aero_epoll_wait(int epfd, uint32_t *events, uint64_t *datas, int max, int timeout_ms);
+
+/// zlib: inflate `src` into `dst` (capacity `dst_cap`). Returns inflated size,
+/// -1 on corrupt data, -2 when the output would exceed `dst_cap` (bomb guard).
+long aero_inflate(const uint8_t *src, size_t src_len, uint8_t *dst, size_t dst_cap);
+/// zlib compress2; returns compressed size or -1.
+long aero_deflate(const uint8_t *src, size_t src_len, uint8_t *dst, size_t dst_cap);
+size_t aero_deflate_bound(size_t src_len);
+
+/// SHA-1 of a buffer (20 bytes into out).
+void aero_sha1(const uint8_t *src, size_t len, uint8_t *out);
+/// RIPEMD-160 (the Aerospike record digest), 20 bytes into out.
+void aero_ripemd160(const uint8_t *src, size_t len, uint8_t *out);
+
+/// Blocks SIGPIPE for the process; sockets use MSG_NOSIGNAL anyway.
+void aero_ignore_sigpipe(void);
+/// accept4 with SOCK_NONBLOCK|SOCK_CLOEXEC (not visible through Glibc).
+int aero_accept_nonblocking(int listen_fd);
+/// Names the calling thread (shows in top/gdb).
+void aero_set_thread_name(const char *name);
+#endif

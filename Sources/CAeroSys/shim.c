@@ -1,0 +1,64 @@
+#include "CAeroSys.h"
+#include <zlib.h>
+#include <openssl/sha.h>
+#include <openssl/evp.h>
+#include <string.h>
+#include <pthread.h>
+
+int aero_epoll_add(int epfd, int fd, uint32_t events, uint64_t data) {
+    struct epoll_event ev; ev.events = events; ev.data.u64 = data;
+    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+int aero_epoll_mod(int epfd, int fd, uint32_t events, uint64_t data) {
+    struct epoll_event ev; ev.events = events; ev.data.u64 = data;
+    return epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev);
+}
+int aero_epoll_del(int epfd, int fd) {
+    struct epoll_event ev; memset(&ev, 0, sizeof ev);
+    return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, &ev);
+}
+int aero_epoll_wait(int epfd, uint32_t *events, uint64_t *datas, int max, int timeout_ms) {
+    struct epoll_event evs[256];
+    if (max > 256) max = 256;
+    int n = epoll_wait(epfd, evs, max, timeout_ms);
+    for (int i = 0; i < n; i++) { events[i] = evs[i].events; datas[i] = evs[i].data.u64; }
+    return n;
+}
+
+long aero_inflate(const uint8_t *src, size_t src_len, uint8_t *dst, size_t dst_cap) {
+    z_stream zs; memset(&zs, 0, sizeof zs);
+    if (inflateInit(&zs) != Z_OK) return -1;
+    zs.next_in = (Bytef *)src; zs.avail_in = (uInt)src_len;
+    zs.next_out = dst; zs.avail_out = (uInt)dst_cap;
+    int rc = inflate(&zs, Z_FINISH);
+    long out = (long)zs.total_out;
+    inflateEnd(&zs);
+    if (rc == Z_STREAM_END) return out;
+    if (rc == Z_BUF_ERROR && zs.avail_out == 0) return -2;
+    return -1;
+}
+long aero_deflate(const uint8_t *src, size_t src_len, uint8_t *dst, size_t dst_cap) {
+    uLongf n = dst_cap;
+    if (compress2(dst, &n, src, src_len, Z_DEFAULT_COMPRESSION) != Z_OK) return -1;
+    return (long)n;
+}
+size_t aero_deflate_bound(size_t src_len) { return compressBound(src_len); }
+
+void aero_sha1(const uint8_t *src, size_t len, uint8_t *out) { SHA1(src, len, out); }
+
+void aero_ripemd160(const uint8_t *src, size_t len, uint8_t *out) {
+    unsigned int n = 20;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    const EVP_MD *md = EVP_get_digestbyname("RIPEMD160");
+    if (ctx && md && EVP_DigestInit_ex(ctx, md, NULL) == 1) {
+        EVP_DigestUpdate(ctx, src, len);
+        EVP_DigestFinal_ex(ctx, out, &n);
+    } else {
+        memset(out, 0, 20);
+    }
+    if (ctx) EVP_MD_CTX_free(ctx);
+}
+
+void aero_ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }
+int aero_accept_nonblocking(int fd) { return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC); }
+void aero_set_thread_name(const char *name) { pthread_setname_np(pthread_self(), name); }

@@ -45,7 +45,7 @@ py-test: build venv
 test: unit-test py-test
 
 bench: build
-	scripts/bench.sh
+	$(PYTHON) scripts/bench.py
 
 clean:
 	rm -rf .build data

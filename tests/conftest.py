@@ -32,20 +32,37 @@ service {{
     work-directory {work}
     proto-fd-max 1000
 }}
-logging {{ console {{ context any info }} }}
-network {{ service {{ address 127.0.0.1  port {port} }} }}
+
+logging {{
+    console {{
+        context any info
+    }}
+}}
+
+network {{
+    service {{
+        address 127.0.0.1
+        port {port}
+    }}
+}}
+
 namespace test {{
     replication-factor 1
     default-ttl 0
     nsup-period 1
     max-record-size 128K
-    storage-engine memory {{ data-size 256M }}
+    storage-engine memory {{
+        data-size 256M
+    }}
 }}
+
 namespace small {{
     replication-factor 1
     default-ttl 0
     nsup-period 1
-    storage-engine memory {{ data-size 1M }}
+    storage-engine memory {{
+        data-size 1M
+    }}
 }}
 """
 
@@ -64,14 +81,14 @@ class ServerProcess:
     """One aerolite process.  `start()` / `stop()` / `restart()`; the work
     directory (and config) are kept across restarts."""
 
-    def __init__(self, base_dir, port=None):
+    def __init__(self, base_dir, port=None, config_template=CONFIG_TEMPLATE):
         self.base_dir = base_dir
         self.work_dir = os.path.join(base_dir, "work")
         os.makedirs(self.work_dir, exist_ok=True)
         self.port = port or free_port()
         self.config_path = os.path.join(base_dir, "aerospike.conf")
         with open(self.config_path, "w") as f:
-            f.write(CONFIG_TEMPLATE.format(work=self.work_dir, port=self.port))
+            f.write(config_template.format(work=self.work_dir, port=self.port))
         self.proc = None
         self.lines = collections.deque(maxlen=400)
         self._ready = threading.Event()
@@ -174,8 +191,13 @@ class ServerProcess:
         return ttl + self.clock_offset
 
 
+# The python client copies modules it registers or fetches into its Lua user path
+# (default: the current directory); keep those copies out of the work tree.
+_CLIENT_LUA_DIR = tempfile.mkdtemp(prefix="aerolite-client-lua-")
+
+
 def _client_config(hosts, **extra):
-    cfg = {"hosts": hosts}
+    cfg = {"hosts": hosts, "lua": {"user_path": _CLIENT_LUA_DIR}}
     cfg.update(extra)
     return cfg
 
@@ -204,9 +226,9 @@ def server_factory():
     """Start extra, independent servers (own port + work dir)."""
     started = []
 
-    def make(base_dir=None):
+    def make(base_dir=None, **kwargs):
         base = base_dir or tempfile.mkdtemp(prefix="aerolite-extra-")
-        srv = ServerProcess(base)
+        srv = ServerProcess(base, **kwargs)
         srv.start()
         started.append(srv)
         return srv

@@ -10,6 +10,15 @@ NS = "test"
 NEVER = 0xFFFFFFFF
 
 
+def scan_results(query, expected_len, policy=None):
+    """query.results(), no retries.
+
+    aerospike-py 0.10.3 lost records (~1.5 % of scans) when the server put the LAST
+    message in the same frame as the records; the real server sends LAST as a frame
+    of its own and so does Aerolite now. A short result here is a real failure."""
+    return query.results(policy) if policy is not None else query.results()
+
+
 def test_connect(aspy_client, server):
     assert aspy_client.is_connected()
     names = aspy_client.get_node_names()
@@ -135,11 +144,11 @@ def test_batch_write_remove(aspy_client, set_name):
 def test_scan(aspy_client, set_name):
     for i in range(25):
         aspy_client.put((NS, set_name, i), {"i": i, "x": "y"})
-    recs = aspy_client.query(NS, set_name).results()
+    recs = scan_results(aspy_client.query(NS, set_name), 25)
     assert sorted(r.bins["i"] for r in recs) == list(range(25))
     q = aspy_client.query(NS, set_name)
     q.select("i")
-    recs = q.results()
+    recs = scan_results(q, 25)
     assert all(set(r.bins) == {"i"} for r in recs)
     assert len(recs) == 25
 
@@ -153,19 +162,23 @@ def test_scan_partition_filter(aspy_client, set_name):
         d = aerospike.calc_digest(NS, set_name, i)
         pids[i] = (d[0] | (d[1] << 8)) & 0xFFF
     lo = min(pids.values())
-    recs = aspy_client.query(NS, set_name).results(
-        policy={"partition_filter": aerospike_py.partition_filter_by_range(lo, 2048)})
     expected = sorted(i for i, p in pids.items() if lo <= p < lo + 2048)
+    recs = scan_results(
+        aspy_client.query(NS, set_name), len(expected),
+        policy={"partition_filter": aerospike_py.partition_filter_by_range(lo, 2048)})
     assert sorted(r.bins["i"] for r in recs) == expected
     one = pids[0]
-    recs = aspy_client.query(NS, set_name).results(
+    expected = sorted(i for i, p in pids.items() if p == one)
+    recs = scan_results(
+        aspy_client.query(NS, set_name), len(expected),
         policy={"partition_filter": aerospike_py.partition_filter_by_id(one)})
-    assert sorted(r.bins["i"] for r in recs) == sorted(i for i, p in pids.items() if p == one)
+    assert sorted(r.bins["i"] for r in recs) == expected
 
 
 def test_truncate(aspy_client, set_name):
     k = (NS, set_name, "t")
     aspy_client.put(k, {"a": 1})
+    time.sleep(0.01)   # same-millisecond writes survive a truncate
     aspy_client.truncate(NS, set_name)
     with pytest.raises(aex.RecordNotFound):
         aspy_client.get(k)

@@ -162,15 +162,63 @@ def test_info_and_data_on_same_connection(raw, set_name):
 
 
 def test_admin_login_without_security(raw):
-    """CE answers every admin (type 2) message with result 51 and keeps the
-    connection open."""
-    login = wire.proto(wire.T_ADMIN, bytes([0, 0, 20, 0]) + b"\0" * 12)
-    with raw.connect() as s:
-        s.sendall(login)
-        v, t, body = wire.read_frame(s)
-        assert (v, t, len(body)) == (2, 2, 16)
-        assert body[1] == 51
-        assert wire.info(raw.port, "status", sock=s) == [("status", "ok")]
+    """Every admin (type 2) message gets a 16-byte admin header back and the
+    connection stays open.  Real CE answers 51 SECURITY_NOT_SUPPORTED (and
+    clients with credentials then fail to connect); Aerolite deliberately
+    answers 52 SECURITY_NOT_ENABLED, the reply protocol/cluster-and-info.md
+    recommends, which all clients treat as "log-in OK"."""
+    for cmd in (20, 0, 9, 99):          # LOGIN, AUTHENTICATE, QUERY_USERS, unknown
+        msg = wire.proto(wire.T_ADMIN, bytes([0, 0, cmd, 0]) + b"\0" * 12)
+        with raw.connect() as s:
+            s.sendall(msg)
+            v, t, body = wire.read_frame(s)
+            assert (v, t, len(body)) == (2, 2, 16)
+            assert body[1] == 52, body[1]
+            assert wire.info(raw.port, "status", sock=s) == [("status", "ok")]
+
+
+def test_client_with_credentials_connects(server, set_name):
+    from conftest import make_client
+    c = make_client(server, user="admin", password="admin")
+    try:
+        c.put((NS, set_name, "u"), {"a": 1})
+        assert c.get((NS, set_name, "u"))[2] == {"a": 1}
+    finally:
+        c.close()
+
+
+COMPACT_CONFIG = """\
+service {{
+    cluster-name compact-test
+    work-directory {work}
+    proto-fd-max 1000
+}}
+logging {{ console {{ context any info }} }}
+network {{ service {{ address 127.0.0.1  port {port} }} }}
+namespace test {{
+    replication-factor 1
+    default-ttl 0
+    nsup-period 1
+    max-record-size 128K
+    storage-engine memory {{ data-size 256M }}
+}}
+namespace other {{
+    replication-factor 1
+    default-ttl 100
+    nsup-period 1
+    storage-engine memory {{ data-size 1M }}
+}}
+"""
+
+
+def test_compact_config_grammar(server_factory):
+    """Stanzas closed on one line (`network { service { address A  port P } }`)
+    as in the brief's config: the port and namespaces are honoured."""
+    srv = server_factory(config_template=COMPACT_CONFIG)
+    assert wire.info1(srv.port, "cluster-name") == "compact-test"
+    assert sorted(wire.info1(srv.port, "namespaces").split(";")) == ["other", "test"]
+    stats = kv(wire.info1(srv.port, "namespace/other"))
+    assert stats.get("default-ttl") == "100"
 
 
 # ------------------------------------------------------------------ python client

@@ -76,12 +76,6 @@ def test_geojson(client, set_name):
     assert bins["r"].unwrap()["coordinates"][0][1] == [-121.0, 37.0]
 
 
-def test_int_overflow_refused_client_side(client, set_name):
-    # Not a server check: the client refuses ints outside int64.
-    with pytest.raises(ex.AerospikeError):
-        client.put(key(set_name), {"v": 2**64})
-
-
 def test_none_bin_removes_bin(client, set_name):
     k = key(set_name)
     client.put(k, {"a": 1, "b": 2})

@@ -75,6 +75,7 @@ def test_namespace_full_stop_writes(server, client, set_name):
         client.put((NS, set_name, "other"), {"a": 1})
         assert client.get((NS, set_name, "other"))[2] == {"a": 1}
     finally:
+        time.sleep(0.01)
         client.truncate("small", None, 0)
     # after emptying the namespace, writes are accepted again (the real
     # server clears stop-writes on its next nsup pass)

@@ -333,12 +333,6 @@ def test_int_key_of_4_bytes_refused_raw(raw, set_name):
 
 # ------------------------------------------------------------------ bin names
 
-def test_bin_name_16_chars_refused_client_side(client, set_name):
-    # The python client refuses it before sending anything.
-    with pytest.raises(ex.BinNameError):
-        client.put(key(set_name), {"b" * 16: 1})
-
-
 @pytest.mark.parametrize("name,result", [
     ("b" * 15, wire.OK),
     ("b" * 16, wire.BIN_NAME),

@@ -32,6 +32,16 @@ def lua_file(tmp_path):
     return str(path), name
 
 
+def expected_hash(filename, content):
+    """udf-list `hash` on the real server (as/src/base/udf_cask.c): SHA-1 of
+    the module's SMD value, the jansson dump of
+    {"content64": <base64 content>, "type": "LUA", "name": <filename>} --
+    not of the raw Lua text."""
+    smd = '{"content64": "%s", "type": "LUA", "name": "%s"}' % (
+        base64.b64encode(content).decode(), filename)
+    return hashlib.sha1(smd.encode()).hexdigest()
+
+
 def hash_text(h):
     if isinstance(h, (bytes, bytearray)):
         h = bytes(h)
@@ -57,11 +67,11 @@ def test_udf_put_list_get_remove(client, raw, lua_file):
     client.udf_put(path)
     listed = {m["name"]: m for m in client.udf_list()}
     assert name in listed
-    assert hash_text(listed[name]["hash"]) == hashlib.sha1(LUA).hexdigest()
+    assert hash_text(listed[name]["hash"]) == expected_hash(name, LUA)
     assert listed[name]["type"] == aerospike.UDF_TYPE_LUA
     # raw listing format
     props = udf_list_raw(raw)[name]
-    assert props["hash"] == hashlib.sha1(LUA).hexdigest()
+    assert props["hash"] == expected_hash(name, LUA)
     assert props["type"] == "LUA"
     # content round trip
     content = client.udf_get(name)
@@ -86,21 +96,38 @@ def test_udf_info_commands_raw(raw):
     b64 = base64.b64encode(new).decode()
     put2 = "udf-put:filename=%s;content=%s;content-len=%d;udf-type=LUA;" % (name, b64, len(b64))
     assert raw.info(put2) == [(put2, "ok")]
-    assert udf_list_raw(raw)[name]["hash"] == hashlib.sha1(new).hexdigest()
+    assert udf_list_raw(raw)[name]["hash"] == expected_hash(name, new)
     rm = "udf-remove:filename=%s;" % name
     assert raw.info(rm) == [(rm, "ok")]
     assert name not in udf_list_raw(raw)
     assert raw.info1(get) == "error=not_found"
 
 
-def test_udf_list_format(raw, client, lua_file):
-    path, name = lua_file
-    client.udf_put(path)
+def test_udf_list_format(raw):
+    name = "fmt_%s.lua" % uuid.uuid4().hex[:8]
+    b64 = base64.b64encode(LUA).decode()
+    put = "udf-put:filename=%s;content=%s;content-len=%d;udf-type=LUA;" % (name, b64, len(b64))
+    assert raw.info(put) == [(put, "ok")]
     value = raw.info1("udf-list")
     assert value.endswith(";")
     entry = [e for e in value.split(";") if ("filename=%s," % name) in e][0]
     assert re.fullmatch(r"filename=%s,hash=[0-9a-f]{40},type=LUA" % re.escape(name), entry), entry
-    client.udf_remove(name)
+    rm = "udf-remove:filename=%s;" % name
+    assert raw.info(rm) == [(rm, "ok")]
+
+
+def test_udf_put_errors(raw):
+    b64 = base64.b64encode(LUA).decode()
+    # no extension
+    cmd = "udf-put:filename=noext;content=%s;content-len=%d;udf-type=LUA;" % (b64, len(b64))
+    assert raw.info(cmd) == [(cmd, "error=invalid_filename")]
+    # content-len not a multiple of 4
+    cmd = "udf-put:filename=x.lua;content=%s;content-len=%d;udf-type=LUA;" % (b64, len(b64) - 1)
+    assert raw.info(cmd) == [(cmd, "error=invalid_content_len")]
+    # unknown type
+    cmd = "udf-put:filename=x.lua;content=%s;content-len=%d;udf-type=PYTHON;" % (b64, len(b64))
+    assert raw.info(cmd) == [(cmd, "error=invalid_udf_type")]
+    assert "filename=x.lua," not in raw.info1("udf-list")
 
 
 def test_apply_missing_module(client, set_name):
@@ -143,7 +170,7 @@ def test_udf_module_survives_restart(server_factory, tmp_path):
     try:
         listed = {m["name"]: m for m in c.udf_list()}
         assert "persist_mod.lua" in listed
-        assert hash_text(listed["persist_mod.lua"]["hash"]) == hashlib.sha1(LUA).hexdigest()
+        assert hash_text(listed["persist_mod.lua"]["hash"]) == expected_hash("persist_mod.lua", LUA)
         content = c.udf_get("persist_mod.lua")
         assert (content if isinstance(content, str) else content.decode()) == LUA.decode()
         # removal persists as well

@@ -51,9 +51,20 @@ enum ConfigParser {
         var pending: [Token] = []
 
         func flushStatement() throws(ConfigError) {
-            guard let first = pending.first else { return }
-            let node = ConfigNode(name: first.text, values: pending.dropFirst().map(\.text), line: first.line, children: nil)
-            stack[stack.count - 1].children!.append(node)
+            guard !pending.isEmpty else { return }
+            // `address 127.0.0.1 port 3000` on one line (inside braces) is two statements:
+            // an even run of four or more words is read as key/value pairs.
+            let groups: [ArraySlice<Token>]
+            if pending.count >= 4 && pending.count % 2 == 0 {
+                groups = stride(from: 0, to: pending.count, by: 2).map { pending[$0..<($0 + 2)] }
+            } else {
+                groups = [pending[...]]
+            }
+            for g in groups {
+                let first = g.first!
+                let node = ConfigNode(name: first.text, values: g.dropFirst().map(\.text), line: first.line, children: nil)
+                stack[stack.count - 1].children!.append(node)
+            }
             pending.removeAll()
         }
         for t in tokens {

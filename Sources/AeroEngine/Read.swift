@@ -4,18 +4,6 @@ extension Engine {
     /// get / exists / select / read-only operate.
     func readRecord(_ req: RecordRequest, _ digest: Digest, out: WireBuffer, ctx: TxnContext, batchIndex: UInt32?) -> TxnResult {
         let msg = req.msg, body = req.body, ns = req.ns
-        // Validate the ops before touching data.
-        var invalid: UInt8 = 0
-        msg.forEachOp(body) { op in
-            if invalid != 0 { return }
-            if op.name.count > 15 { invalid = ResultCode.binName; return }
-            if !OpType.isRead(op.op) { invalid = ResultCode.parameter; return }
-            if op.op != OpType.read { invalid = ResultCode.unsupportedFeature }
-        }
-        if invalid != 0 { return .error(invalid) }
-        let touchPct = msg.recordTTL == 0 ? ns.config.defaultReadTouchTTLPct : msg.recordTTL
-        if touchPct != 0xFFFF_FFFF && touchPct > 100 { return .error(ResultCode.parameter) }
-
         let p = ns.partition(for: digest)
         p.lock.lock(); defer { p.lock.unlock() }
         let now = clock.nowSec()
@@ -23,11 +11,21 @@ extension Engine {
         guard let r = found.live else {
             return .error(ResultCode.notFound, generation: found.doomedGeneration, voidTime: found.doomedVoidTime)
         }
-        if let k = msg.key, !keyMatches(r, body[span: k]) {
-            return .error(ResultCode.keyMismatch, generation: UInt32(r.generation), voidTime: r.voidTime)
-        }
         let voidTime = r.voidTime
         let gen = UInt32(r.generation)
+        // The real server checks ops after finding the record, so errors carry its metadata.
+        func fail(_ c: UInt8) -> TxnResult { .error(c, generation: gen, voidTime: voidTime) }
+        if let k = msg.key, !keyMatches(r, body[span: k]) { return fail(ResultCode.keyMismatch) }
+        let touchPct = msg.recordTTL == 0 ? ns.config.defaultReadTouchTTLPct : msg.recordTTL
+        if touchPct != 0xFFFF_FFFF && touchPct > 100 { return fail(ResultCode.parameter) }
+        var invalid: UInt8 = 0
+        msg.forEachOp(body) { op in
+            if invalid != 0 { return }
+            if !OpType.isKnown(op.op) || !OpType.isRead(op.op) { invalid = ResultCode.parameter; return }
+            if op.name.count > 15 { invalid = ResultCode.binName; return }
+            if op.op != OpType.read { invalid = ResultCode.unsupportedFeature }
+        }
+        if invalid != 0 { return fail(invalid) }
         var reply = ReplyBuilder(out, batchIndex: batchIndex)
         if msg.info1 & Info1.noBins == 0 {
             if msg.nOps == 0 {

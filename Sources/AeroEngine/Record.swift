@@ -5,18 +5,18 @@ import Glibc
 /// One record as a single malloc'd buffer: metadata, optional stored key, bins.
 /// The same flat layout is what a device engine would write.
 ///
-///     0  u32 total size          16 u64 last-update time (ms since 2010)
-///     4  u16 generation          24 u32 key length
-///     6  u16 set id (0 = none)   28 u32 reserved
-///     8  u32 void time (s since 2010, 0 = never)
-///    12  u16 bin count           32 key bytes, then bins:
-///    14  u8  key particle type (0 = no stored key)   u8 name len, name, u8 particle, u32 value len, value
-///    15  u8  flags
+///     0  u32 total size                 16 u16 bin count
+///     4  u16 generation                 18 u8  key particle type (0 = no stored key)
+///     6  u16 set id (0 = none)          19 u40 last-update time (ms since 2010; 40 bits as on
+///     8  u32 void time (s since 2010,          the real server: good until 2044)
+///           0 = never)                  24 [u32 key length, key bytes]  when a key is stored
+///    12  u32 digest bytes 16..19        then bins: u8 name length, name, u8 particle,
+///           (the index holds bytes 0..15)          varint value length (LEB128), value
 public struct RecordRef {
     public let p: UnsafeMutableRawPointer
     @inlinable public init(_ p: UnsafeMutableRawPointer) { self.p = p }
 
-    public static let headerSize = 32
+    public static let headerSize = 24
 
     @inlinable public var size: Int { Int(p.load(fromByteOffset: 0, as: UInt32.self)) }
     @inlinable public var generation: UInt16 { p.load(fromByteOffset: 4, as: UInt16.self) }
@@ -25,17 +25,26 @@ public struct RecordRef {
         get { p.load(fromByteOffset: 8, as: UInt32.self) }
         nonmutating set { p.storeBytes(of: newValue, toByteOffset: 8, as: UInt32.self) }
     }
-    @inlinable public var binCount: Int { Int(p.load(fromByteOffset: 12, as: UInt16.self)) }
-    @inlinable public var keyType: UInt8 { p.load(fromByteOffset: 14, as: UInt8.self) }
+    @inlinable public var digestTail: UInt32 { p.load(fromByteOffset: 12, as: UInt32.self) }
+    @inlinable public var binCount: Int { Int(p.load(fromByteOffset: 16, as: UInt16.self)) }
+    @inlinable public var keyType: UInt8 { p.load(fromByteOffset: 18, as: UInt8.self) }
     @inlinable public var lastUpdateMs: UInt64 {
-        get { p.load(fromByteOffset: 16, as: UInt64.self) }
-        nonmutating set { p.storeBytes(of: newValue, toByteOffset: 16, as: UInt64.self) }
+        get {
+            let lo = UInt64(p.loadUnaligned(fromByteOffset: 19, as: UInt32.self))
+            return lo | UInt64(p.load(fromByteOffset: 23, as: UInt8.self)) << 32
+        }
+        nonmutating set {
+            p.storeBytes(of: UInt32(truncatingIfNeeded: newValue), toByteOffset: 19, as: UInt32.self)
+            p.storeBytes(of: UInt8(truncatingIfNeeded: newValue >> 32), toByteOffset: 23, as: UInt8.self)
+        }
     }
-    @inlinable public var keyLength: Int { Int(p.load(fromByteOffset: 24, as: UInt32.self)) }
+    @inlinable public var keyLength: Int {
+        keyType == 0 ? 0 : Int(p.loadUnaligned(fromByteOffset: RecordRef.headerSize, as: UInt32.self))
+    }
     @inlinable public var key: UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: p + RecordRef.headerSize, count: keyLength)
+        UnsafeRawBufferPointer(start: p + RecordRef.headerSize + 4, count: keyLength)
     }
-    @inlinable public var binsStart: Int { RecordRef.headerSize + keyLength }
+    @inlinable public var binsStart: Int { RecordRef.headerSize + (keyType == 0 ? 0 : 4 + keyLength) }
 
     /// Expired when a void time is set and lies before `now` (at `now == void` it still lives).
     @inlinable public func isExpired(now: UInt32) -> Bool {
@@ -49,11 +58,12 @@ public struct RecordRef {
         for _ in 0..<binCount {
             let nameLen = Int(p.load(fromByteOffset: at, as: UInt8.self))
             let name = UnsafeRawBufferPointer(start: p + at + 1, count: nameLen)
-            let particle = p.load(fromByteOffset: at + 1 + nameLen, as: UInt8.self)
-            let valueLen = Int(p.loadUnaligned(fromByteOffset: at + 2 + nameLen, as: UInt32.self))
-            let value = UnsafeRawBufferPointer(start: p + at + 6 + nameLen, count: valueLen)
-            visit(name, particle, value)
-            at += 6 + nameLen + valueLen
+            at += 1 + nameLen
+            let particle = p.load(fromByteOffset: at, as: UInt8.self)
+            at += 1
+            let valueLen = readVarint(p, &at)
+            visit(name, particle, UnsafeRawBufferPointer(start: p + at, count: valueLen))
+            at += valueLen
         }
     }
 
@@ -69,10 +79,75 @@ public struct RecordRef {
     public func free() { Glibc.free(p) }
 }
 
-/// The size a record with these parts takes.
-@inlinable public func recordSize(keyLength: Int, binsBytes: Int) -> Int {
-    RecordRef.headerSize + keyLength + binsBytes
+@inlinable func readVarint(_ p: UnsafeMutableRawPointer, _ at: inout Int) -> Int {
+    var v = 0, shift = 0
+    while true {
+        let b = p.load(fromByteOffset: at, as: UInt8.self)
+        at += 1
+        v |= Int(b & 0x7F) << shift
+        if b < 0x80 { return v }
+        shift += 7
+    }
 }
 
-/// Per-bin overhead in the flat layout (name length, particle, value length).
-public let binOverhead = 6
+@inlinable func varintSize(_ v: Int) -> Int {
+    var n = 1, x = v >> 7
+    while x > 0 { n += 1; x >>= 7 }
+    return n
+}
+
+@inlinable func writeVarint(_ p: UnsafeMutableRawPointer, _ at: inout Int, _ value: Int) {
+    var v = value
+    while v >= 0x80 {
+        p.storeBytes(of: UInt8(v & 0x7F) | 0x80, toByteOffset: at, as: UInt8.self)
+        at += 1; v >>= 7
+    }
+    p.storeBytes(of: UInt8(v), toByteOffset: at, as: UInt8.self)
+    at += 1
+}
+
+/// Stored size of one bin.
+@inlinable func binStoredSize(nameLength: Int, valueLength: Int) -> Int {
+    2 + nameLength + varintSize(valueLength) + valueLength
+}
+
+/// Builds record buffers in the layout above.
+enum RecordWriter {
+    /// Allocates and fills a record. `bins` are written in order.
+    static func make(digest: Digest, generation: UInt16, setID: UInt16, voidTime: UInt32, lastUpdateMs: UInt64,
+                     keyType: UInt8, key: UnsafeRawBufferPointer, bins: [WorkBin], size: Int) -> UnsafeMutableRawPointer {
+        let raw = malloc(size)!
+        raw.storeBytes(of: UInt32(size), toByteOffset: 0, as: UInt32.self)
+        raw.storeBytes(of: generation, toByteOffset: 4, as: UInt16.self)
+        raw.storeBytes(of: setID, toByteOffset: 6, as: UInt16.self)
+        raw.storeBytes(of: voidTime, toByteOffset: 8, as: UInt32.self)
+        raw.storeBytes(of: digest.w2, toByteOffset: 12, as: UInt32.self)
+        raw.storeBytes(of: UInt16(bins.count), toByteOffset: 16, as: UInt16.self)
+        raw.storeBytes(of: keyType, toByteOffset: 18, as: UInt8.self)
+        RecordRef(raw).lastUpdateMs = lastUpdateMs
+        var at = RecordRef.headerSize
+        if keyType != 0 {
+            raw.storeBytes(of: UInt32(key.count), toByteOffset: at, as: UInt32.self)
+            if key.count > 0 { memcpy(raw + at + 4, key.baseAddress!, key.count) }
+            at += 4 + key.count
+        }
+        for b in bins {
+            raw.storeBytes(of: UInt8(b.name.count), toByteOffset: at, as: UInt8.self)
+            if b.name.count > 0 { memcpy(raw + at + 1, b.name.baseAddress!, b.name.count) }
+            at += 1 + b.name.count
+            raw.storeBytes(of: b.particle, toByteOffset: at, as: UInt8.self)
+            at += 1
+            writeVarint(raw, &at, b.value.count)
+            if b.value.count > 0 { memcpy(raw + at, b.value.baseAddress!, b.value.count) }
+            at += b.value.count
+        }
+        precondition(at == size, "record size mismatch")
+        return raw
+    }
+
+    static func size(keyType: UInt8, keyLength: Int, bins: [WorkBin]) -> Int {
+        var n = RecordRef.headerSize + (keyType == 0 ? 0 : 4 + keyLength)
+        for b in bins { n += binStoredSize(nameLength: b.name.count, valueLength: b.value.count) }
+        return n
+    }
+}

@@ -2,14 +2,16 @@
 import Glibc
 #endif
 
-/// One slot of a partition's index: the digest and the record buffer (nil = empty).
+/// One slot of a partition's index (24 bytes): digest bytes 0..15 and the record buffer
+/// (nil = empty). Digest bytes 16..19 live in the record header, checked on a match.
 @usableFromInline struct Slot {
-    @usableFromInline var digest: Digest
+    @usableFromInline var w0: UInt64
+    @usableFromInline var w1: UInt64
     @usableFromInline var record: UnsafeMutableRawPointer?
 }
 
 /// A partition's record index: open addressing with linear probing and backward-shift
-/// deletion (no tombstones), keyed by digest. Grows at 3/4 load. No allocation until the
+/// deletion (no tombstones), keyed by digest. Grows at 4/5 load. No allocation until the
 /// first insert, so 4096 empty partitions cost almost nothing.
 /// Not thread-safe: the owning partition's lock guards it.
 public struct RecordTable {
@@ -23,14 +25,19 @@ public struct RecordTable {
     /// Bytes the slot array takes (for memory statistics).
     public var indexBytes: Int { capacity * MemoryLayout<Slot>.stride }
 
+    @inlinable static func matches(_ s: Slot, _ d: Digest) -> Bool {
+        s.w0 == d.w0 && s.w1 == d.w1 && s.record!.load(fromByteOffset: 12, as: UInt32.self) == d.w2
+    }
+    @inlinable static func home(_ w1: UInt64, _ mask: Int) -> Int { Int(truncatingIfNeeded: w1) & mask }
+
     @inlinable func findSlot(_ d: Digest) -> Int? {
         guard let s = slots else { return nil }
-        var i = Int(truncatingIfNeeded: d.hash) & mask
-        while true {
-            guard let _ = s[i].record else { return nil }
-            if s[i].digest == d { return i }
+        var i = RecordTable.home(d.w1, mask)
+        while s[i].record != nil {
+            if RecordTable.matches(s[i], d) { return i }
             i = (i + 1) & mask
         }
+        return nil
     }
 
     @inlinable public func get(_ d: Digest) -> UnsafeMutableRawPointer? {
@@ -39,16 +46,17 @@ public struct RecordTable {
     }
 
     /// Inserts or replaces; returns the previous record, if any (caller frees it).
+    /// The record's header must already hold the digest tail.
     @discardableResult
     public mutating func put(_ d: Digest, _ r: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer? {
-        if (count + 1) * 4 > capacity * 3 { grow() }
+        if (count + 1) * 5 > capacity * 4 { grow() }
         let s = slots!
-        var i = Int(truncatingIfNeeded: d.hash) & mask
+        var i = RecordTable.home(d.w1, mask)
         while let old = s[i].record {
-            if s[i].digest == d { s[i].record = r; return old }
+            if RecordTable.matches(s[i], d) { s[i].record = r; return old }
             i = (i + 1) & mask
         }
-        s[i] = Slot(digest: d, record: r)
+        s[i] = Slot(w0: d.w0, w1: d.w1, record: r)
         count += 1
         return nil
     }
@@ -64,8 +72,8 @@ public struct RecordTable {
         while true {
             j = (j + 1) & mask
             guard s[j].record != nil else { break }
-            let home = Int(truncatingIfNeeded: s[j].digest.hash) & mask
-            // Move j into i if j's home is not cyclically within (i, j].
+            let home = RecordTable.home(s[j].w1, mask)
+            // Leave j where it is if its home lies cyclically within (i, j].
             let inRange = i <= j ? (home > i && home <= j) : (home > i || home <= j)
             if !inRange { s[i] = s[j]; i = j }
         }
@@ -78,12 +86,15 @@ public struct RecordTable {
         let newCap = max(8, capacity * 2)
         let old = slots, oldCap = capacity
         let fresh = UnsafeMutablePointer<Slot>.allocate(capacity: newCap)
-        fresh.initialize(repeating: Slot(digest: Digest(w0: 0, w1: 0, w2: 0), record: nil), count: newCap)
+        fresh.initialize(repeating: Slot(w0: 0, w1: 0, record: nil), count: newCap)
         slots = fresh
         mask = newCap - 1
-        count = 0
         if let old {
-            for k in 0..<oldCap where old[k].record != nil { put(old[k].digest, old[k].record!) }
+            for k in 0..<oldCap where old[k].record != nil {
+                var i = RecordTable.home(old[k].w1, mask)
+                while fresh[i].record != nil { i = (i + 1) & mask }
+                fresh[i] = old[k]
+            }
             old.deallocate()
         }
     }
@@ -91,7 +102,11 @@ public struct RecordTable {
     /// Visits every entry. The visitor must not change the table.
     public func forEach(_ visit: (Digest, UnsafeMutableRawPointer) -> Void) {
         guard let s = slots else { return }
-        for k in 0...mask { if let r = s[k].record { visit(s[k].digest, r) } }
+        for k in 0...mask {
+            if let r = s[k].record {
+                visit(Digest(w0: s[k].w0, w1: s[k].w1, w2: r.load(fromByteOffset: 12, as: UInt32.self)), r)
+            }
+        }
     }
 
     /// Frees every record and the slots.

@@ -38,12 +38,17 @@ public final class ScanCursor {
             next += 1
             scanPartition(ns.partitions[pid], resume: resume, now: now, out: out, ctx: ctx)
         }
+        if out.count == startCount {
+            out.truncate(to: frame)  // no records: no empty frame
+        } else {
+            out.endFrame(at: frame)
+        }
         if next >= work.count || remaining == 0 {
-            out.appendMsgHeader(info3: Info3.last, result: ResultCode.ok)
+            // The real server sends LAST as a frame of its own; clients rely on it.
+            out.appendHeaderOnlyReply(result: ResultCode.ok, info3: Info3.last)
             done = true
             job?.finish()
         }
-        out.endFrame(at: frame)
     }
 
     private func scanPartition(_ p: Partition, resume: Digest?, now: UInt32, out: WireBuffer, ctx: TxnContext) {

@@ -62,6 +62,13 @@ public final class TxnContext {
         return nil
     }
 
+    /// Removes a bin the way the real server does: the last bin moves into its slot
+    /// (so bin order after a removal matches what clients see from a real server).
+    func removeBin(at i: Int) {
+        let last = bins.removeLast()
+        if i < bins.count { bins[i] = last }
+    }
+
     /// Copies bytes into the arena.
     func stash(_ b: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
         let p = arena.allocate(max(b.count, 1))

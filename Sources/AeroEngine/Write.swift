@@ -72,10 +72,9 @@ extension Engine {
             keyType = kb[0]; key = kb.slice(1, kb.count - 1)
         }
 
-        var binBytes = 0
-        for b in ctx.bins { binBytes += binOverhead + b.name.count + b.value.count }
-        let size = recordSize(keyLength: key.count, binsBytes: binBytes)
-        if size > ns.config.maxRecordSize { reply.abandon(out); return fail(ResultCode.recordTooBig) }
+        let size = RecordWriter.size(keyType: keyType, keyLength: key.count, bins: ctx.bins)
+        // The real server compares its flat size plus a 4-byte end mark.
+        if size + 4 > ns.config.maxRecordSize { reply.abandon(out); return fail(ResultCode.recordTooBig) }
 
         var setID: UInt16 = existing?.setID ?? 0
         if existing == nil && setName.count > 0 {
@@ -83,29 +82,9 @@ extension Engine {
             setID = s.id
         }
         let gen = existing.map { nextGeneration($0.generation) } ?? 1
-        let raw = malloc(size)!
+        let raw = RecordWriter.make(digest: digest, generation: gen, setID: setID, voidTime: newVoid,
+                                    lastUpdateMs: clock.nowMs(), keyType: keyType, key: key, bins: ctx.bins, size: size)
         let rec = RecordRef(raw)
-        raw.storeBytes(of: UInt32(size), toByteOffset: 0, as: UInt32.self)
-        raw.storeBytes(of: gen, toByteOffset: 4, as: UInt16.self)
-        raw.storeBytes(of: setID, toByteOffset: 6, as: UInt16.self)
-        raw.storeBytes(of: newVoid, toByteOffset: 8, as: UInt32.self)
-        raw.storeBytes(of: UInt16(ctx.bins.count), toByteOffset: 12, as: UInt16.self)
-        raw.storeBytes(of: keyType, toByteOffset: 14, as: UInt8.self)
-        raw.storeBytes(of: UInt8(0), toByteOffset: 15, as: UInt8.self)
-        raw.storeBytes(of: clock.nowMs(), toByteOffset: 16, as: UInt64.self)
-        raw.storeBytes(of: UInt32(key.count), toByteOffset: 24, as: UInt32.self)
-        raw.storeBytes(of: UInt32(0), toByteOffset: 28, as: UInt32.self)
-        var at = RecordRef.headerSize
-        if key.count > 0 { memcpy(raw + at, key.baseAddress!, key.count); at += key.count }
-        for b in ctx.bins {
-            raw.storeBytes(of: UInt8(b.name.count), toByteOffset: at, as: UInt8.self)
-            if b.name.count > 0 { memcpy(raw + at + 1, b.name.baseAddress!, b.name.count) }
-            at += 1 + b.name.count
-            raw.storeBytes(of: b.particle, toByteOffset: at, as: UInt8.self)
-            raw.storeBytes(of: UInt32(b.value.count), toByteOffset: at + 1, as: UInt32.self)
-            if b.value.count > 0 { memcpy(raw + at + 5, b.value.baseAddress!, b.value.count) }
-            at += 5 + b.value.count
-        }
         // Only now may the old buffer go: work bins pointed into it.
         if let old = p.table.put(digest, raw) {
             ns.account(RecordRef(old), sign: -1)
@@ -128,7 +107,9 @@ extension Engine {
         var readAll = 0, producesResult = 0
         msg.forEachOp(body) { op in
             guard shape.error == 0 else { return }
-            guard OpType.isKnown(op.op) else { shape.error = ResultCode.parameter; return }
+            // Unknown op types are found while applying (after the record lookup), as on the
+            // real server, so their error reply carries the record's metadata.
+            guard OpType.isKnown(op.op) else { return }
             if op.name.count > 15 { shape.error = ResultCode.binName; return }
             switch op.op {
             case OpType.touch: shape.hasTouch = true
@@ -174,7 +155,7 @@ extension Engine {
             return 0
         case OpType.write:
             if op.particle == ParticleType.null {
-                if let i = ctx.findBin(name) { ctx.bins.remove(at: i) }
+                if let i = ctx.findBin(name) { ctx.removeBin(at: i) }
             } else {
                 guard let v = normalizedValue(op.particle, value, ctx) else { return ResultCode.parameter }
                 setBin(ctx, name, op.particle, v)

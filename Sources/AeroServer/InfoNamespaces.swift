@@ -62,7 +62,6 @@ extension InfoHandler {
             ("stop_writes", ns.isStopWrites), ("hwm_breached", false),
             ("current_time", s.engine.clock.nowSec()), ("expired_objects", ns.expiredObjects.load(ordering: .relaxed)),
             ("evicted_objects", 0), ("truncate_lut", ns.truncateLUT.load(ordering: .relaxed)),
-            ("fail_out_of_space", ns.stopWritesCount.load(ordering: .relaxed)),
             ("index_used_bytes", ns.indexBytes()), ("data_total_bytes", total), ("data_used_bytes", used),
             ("data_used_pct", pct), ("data_avail_pct", 100 - pct),
         ]
@@ -87,7 +86,7 @@ extension InfoHandler {
             ("cluster_generation", 1), ("cluster_principal", s.nodeID), ("cluster_integrity", true),
             ("cluster_is_member", true), ("uptime", s.uptimeSeconds), ("objects", objects), ("tombstones", 0),
             ("client_connections", s.openConnections), ("client_connections_opened", s.connectionsOpened),
-            ("client_connections_closed", s.connectionsClosed), ("process_rss_kbytes", s.residentKB()),
+            ("client_connections_closed", s.connectionsClosed),
             ("migrate_allowed", true), ("migrate_partitions_remaining", 0),
         ]
         return items.map { "\($0.0)=\($0.1)" }.joined(separator: ";")

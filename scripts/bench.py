@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""make bench: Aerolite against a do-nothing echo server, in one run on this machine.
+
+Prints ops/s and p50/p99/p99.9 for both at each connection count, the ratio, the time from
+exec to ready, idle resident memory, and index+overhead bytes per record at 1M records.
+Figures are only comparable within one run: the machine is shared and noisy.
+"""
+import os, re, socket, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SERVER = os.path.join(ROOT, ".build/release/aerolite")
+BENCH = os.path.join(ROOT, ".build/release/aerolite-bench")
+SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+KEYS = 100_000
+
+
+def free_port():
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
+
+
+def config(port, workdir):
+    return f"""service {{ cluster-name bench  work-directory {workdir} }}
+logging {{ console {{ context any warning }} }}
+network {{ service {{ address 127.0.0.1  port {port} }} }}
+namespace test {{
+    replication-factor 1
+    storage-engine memory {{ data-size 8G }}
+}}
+"""
+
+
+def start_server(tmp):
+    port = free_port()
+    path = os.path.join(tmp, "bench.conf")
+    open(path, "w").write(config(port, os.path.join(tmp, "work")))
+    t0 = time.perf_counter()
+    p = subprocess.Popen([SERVER, "--config", path], stderr=subprocess.PIPE, text=True)
+    ready_ms = None
+    # Logging is at warning level, so wait for the port instead of the ready line here.
+    while ready_ms is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.05).close()
+            ready_ms = (time.perf_counter() - t0) * 1000
+        except OSError:
+            if p.poll() is not None:
+                sys.exit("server exited: " + p.stderr.read())
+            time.sleep(0.0005)
+    return p, port, ready_ms
+
+
+def ready_line_ms(tmp):
+    """Time from exec until the server logs 'migrations: complete' (info level)."""
+    port = free_port()
+    path = os.path.join(tmp, "ready.conf")
+    open(path, "w").write(config(port, os.path.join(tmp, "work2")).replace("context any warning", "context any info"))
+    t0 = time.perf_counter()
+    p = subprocess.Popen([SERVER, "--config", path], stderr=subprocess.PIPE, text=True)
+    for line in p.stderr:
+        if "migrations: complete" in line:
+            ms = (time.perf_counter() - t0) * 1000
+            break
+    time.sleep(0.3)
+    rss = rss_kb(p.pid)
+    p.terminate(); p.wait(5)
+    return ms, rss
+
+
+def rss_kb(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def load(port, conns, label, preload=False, keys=KEYS, seconds=SECONDS, value_size=100):
+    args = [BENCH, "load", "--port", str(port), "--connections", str(conns), "--seconds", str(seconds),
+            "--keys", str(keys), "--value-size", str(value_size), "--label", label, "--threads", "2"]
+    if preload:
+        args.append("--preload")
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    m = re.search(r"ops_per_sec=(\d+) errors=(\d+) p50_us=([\d.]+) p99_us=([\d.]+) p999_us=([\d.]+)", out)
+    if not m:
+        sys.exit("bench output not understood: " + out)
+    return {"ops": int(m[1]), "errors": int(m[2]), "p50": float(m[3]), "p99": float(m[4]), "p999": float(m[5])}
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="aerolite-bench-")
+    ready_ms, idle_rss = ready_line_ms(tmp)
+    print(f"startup: exec -> 'migrations: complete' {ready_ms:.1f} ms; idle RSS {idle_rss / 1024:.1f} MiB")
+
+    echo_port = free_port()
+    echo = subprocess.Popen([BENCH, "echo", "--port", str(echo_port), "--threads", "2"], stdout=subprocess.DEVNULL)
+    server, port, _ = start_server(tmp)
+    time.sleep(0.2)
+    try:
+        load(port, 8, "preload", preload=True, seconds=0.5)
+        print(f"\nload: {KEYS} keys, 100-byte values, 50% reads / 50% writes, {SECONDS:.0f} s per run, one request in flight per connection")
+        print(f"{'conns':>5} {'server':>9} {'ops/s':>9} {'p50 us':>8} {'p99 us':>8} {'p99.9 us':>9} {'errors':>6}")
+        for conns in (8, 64):
+            e = load(echo_port, conns, "echo")
+            a = load(port, conns, "aerolite")
+            for name, r in (("echo", e), ("aerolite", a)):
+                print(f"{conns:>5} {name:>9} {r['ops']:>9} {r['p50']:>8} {r['p99']:>8} {r['p999']:>9} {r['errors']:>6}")
+            print(f"{conns:>5} {'ratio':>9} {a['ops'] / max(e['ops'], 1):>9.2f}  (aerolite ops/s / echo ops/s)")
+    finally:
+        server.terminate(); server.wait(5)
+        echo.terminate(); echo.wait(5)
+
+    # Memory per record: 1M records of one 100-byte bin named "v".
+    server, port, _ = start_server(tmp)
+    try:
+        time.sleep(0.2)
+        before = rss_kb(server.pid)
+        n = 1_000_000
+        load(port, 8, "fill", preload=True, keys=n, seconds=0.1)
+        time.sleep(0.2)
+        after = rss_kb(server.pid)
+        data = 1 + 100  # bin name + value bytes per record
+        per = (after - before) * 1024 / n
+        print(f"\nmemory: {n} records of {data} data bytes: RSS +{(after - before) / 1024:.1f} MiB = {per:.1f} bytes/record, "
+              f"{per - data:.1f} bytes/record of index and overhead beyond the data")
+    finally:
+        server.terminate(); server.wait(5)
+
+
+if __name__ == "__main__":
+    main()

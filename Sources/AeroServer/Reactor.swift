@@ -16,6 +16,9 @@ final class Reactor: @unchecked Sendable {
     private var connections: [Connection?] = []
     let ctx = TxnContext()
     let router: RequestRouter
+    /// Sockets accepted by another reactor and handed to this one (guarded by inboxLock).
+    private let inboxLock = Lock()
+    private var inbox: [Int32] = []
 
     private static let listenerTag: UInt64 = 1 << 62
     private static let wakeTag: UInt64 = 1 << 61
@@ -51,6 +54,7 @@ final class Reactor: @unchecked Sendable {
                 } else if tag == Reactor.wakeTag {
                     var v: UInt64 = 0
                     _ = read(wakeFD, &v, 8)
+                    adoptInbox()
                 } else {
                     let fd = Int(tag)
                     guard fd < connections.count, let c = connections[fd] else { continue }
@@ -61,6 +65,8 @@ final class Reactor: @unchecked Sendable {
         for case let c? in connections { close(c) }
     }
 
+    /// Accepts every pending connection and deals them out round-robin, so a burst of
+    /// connects spreads over all reactors instead of landing on whichever woke first.
     private func acceptAll(_ listener: Int32) {
         while true {
             let fd = aero_accept_nonblocking(listener)
@@ -71,6 +77,28 @@ final class Reactor: @unchecked Sendable {
                 continue
             }
             Socket.configureClient(fd)
+            let target = server.nextReactor()
+            if target === self { register(fd) } else { target.handOff(fd) }
+        }
+    }
+
+    /// Called from another reactor's thread.
+    func handOff(_ fd: Int32) {
+        inboxLock.withLock { inbox.append(fd) }
+        wake()
+    }
+
+    private func adoptInbox() {
+        let fds = inboxLock.withLock { () -> [Int32] in
+            let taken = inbox
+            inbox.removeAll(keepingCapacity: true)
+            return taken
+        }
+        for fd in fds { register(fd) }
+    }
+
+    private func register(_ fd: Int32) {
+        do {
             let c = Connection(fd: fd)
             if Int(fd) >= connections.count {
                 connections.append(contentsOf: [Connection?](repeating: nil, count: Int(fd) + 64 - connections.count))

@@ -58,6 +58,11 @@ public final class Server: @unchecked Sendable {
     }
 
     public var reactorCount: Int { reactors.count }
+    private let nextReactorIndex = Atomic<Int>(0)
+    /// Round-robin choice of the reactor that owns a new connection.
+    func nextReactor() -> Reactor {
+        reactors[nextReactorIndex.add(1, ordering: .relaxed).oldValue % reactors.count]
+    }
 
     /// The address clients should use, when one is configured (empty disables load-balancer detection).
     var accessEndpoint: String {

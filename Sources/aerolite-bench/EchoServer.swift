@@ -9,9 +9,26 @@ import AeroWire
 enum EchoServer {
     static func run(port: Int, threads: Int) {
         signal(SIGPIPE, SIG_IGN)
+        // One SO_REUSEPORT listener per thread: the kernel spreads connections evenly.
+        var listeners: [Int32] = []
+        for _ in 0..<max(1, threads) { listeners.append(listenSocket(port)) }
+        print("echo: listening on 127.0.0.1:\(port)")
+        for l in listeners.dropFirst() {
+            var tid = pthread_t()
+            let arg = UnsafeMutablePointer<Int32>.allocate(capacity: 1); arg.pointee = l
+            pthread_create(&tid, nil, { a in
+                EchoServer.loop(listener: a!.assumingMemoryBound(to: Int32.self).pointee)
+                return nil
+            }, arg)
+        }
+        loop(listener: listeners[0])
+    }
+
+    static func listenSocket(_ port: Int) -> Int32 {
         let lfd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var one: Int32 = 1
         setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, 4)
+        setsockopt(lfd, SOL_SOCKET, SO_REUSEPORT, &one, 4)
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -19,22 +36,12 @@ enum EchoServer {
         let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(lfd, $0, 16) } }
         guard rc == 0, listen(lfd, 1024) == 0 else { print("echo: cannot listen on \(port)"); exit(1) }
         _ = fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK)
-        print("echo: listening on 127.0.0.1:\(port)")
-        for _ in 1..<max(1, threads) {
-            var tid = pthread_t()
-            let arg = UnsafeMutablePointer<Int32>.allocate(capacity: 1); arg.pointee = lfd
-            pthread_create(&tid, nil, { a in
-                let fd = a!.assumingMemoryBound(to: Int32.self).pointee
-                EchoServer.loop(listener: fd)
-                return nil
-            }, arg)
-        }
-        loop(listener: lfd)
+        return lfd
     }
 
     static func loop(listener: Int32) {
         let ep = epoll_create1(0)
-        _ = aero_epoll_add(ep, listener, EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue, UInt64(1) << 40)
+        _ = aero_epoll_add(ep, listener, EPOLLIN.rawValue, UInt64(1) << 40)
         var inputs: [Int32: WireBuffer] = [:]
         let reply = WireBuffer(capacity: 64)
         reply.appendHeaderOnlyReply(result: 0, generation: 1)

@@ -32,6 +32,6 @@ let package = Package(
         .executableTarget(name: "aerolite-bench", dependencies: ["AeroWire", "CAeroSys"]),
         .testTarget(name: "AeroWireTests", dependencies: ["AeroWire"]),
         .testTarget(name: "AeroConfigTests", dependencies: ["AeroConfig"]),
-        .testTarget(name: "AeroEngineTests", dependencies: ["AeroEngine", "AeroWire"]),
+        .testTarget(name: "AeroEngineTests", dependencies: ["AeroEngine", "AeroWire", "CAeroSys"]),
     ]
 )

@@ -26,14 +26,14 @@ final class Reactor: @unchecked Sendable {
     init(id: Int, server: Server) {
         self.id = id
         self.server = server
-        epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
-        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        epfd = aero_epoll_create()
+        wakeFD = aero_eventfd()
         router = RequestRouter(server: server)
-        _ = aero_epoll_add(epfd, wakeFD, EPOLLIN.rawValue, Reactor.wakeTag)
+        _ = aero_epoll_add(epfd, wakeFD, AERO_EPOLLIN, Reactor.wakeTag)
     }
 
     func addListener(_ fd: Int32) {
-        _ = aero_epoll_add(epfd, fd, EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue, Reactor.listenerTag | UInt64(fd))
+        _ = aero_epoll_add(epfd, fd, AERO_EPOLLIN | AERO_EPOLLEXCLUSIVE, Reactor.listenerTag | UInt64(fd))
     }
 
     func wake() {
@@ -104,16 +104,16 @@ final class Reactor: @unchecked Sendable {
                 connections.append(contentsOf: [Connection?](repeating: nil, count: Int(fd) + 64 - connections.count))
             }
             connections[Int(fd)] = c
-            _ = aero_epoll_add(epfd, fd, EPOLLIN.rawValue | EPOLLRDHUP.rawValue, UInt64(fd))
+            _ = aero_epoll_add(epfd, fd, AERO_EPOLLIN | AERO_EPOLLRDHUP, UInt64(fd))
         }
     }
 
     private func serve(_ c: Connection, events: UInt32) {
-        if events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 { close(c); return }
-        if events & EPOLLOUT.rawValue != 0 {
+        if events & (AERO_EPOLLERR | AERO_EPOLLHUP) != 0 { close(c); return }
+        if events & AERO_EPOLLOUT != 0 {
             guard flush(c) else { return }
         }
-        if events & EPOLLIN.rawValue != 0 || events & EPOLLRDHUP.rawValue != 0 {
+        if events & AERO_EPOLLIN != 0 || events & AERO_EPOLLRDHUP != 0 {
             switch readAvailable(c) {
             case .open: break
             case .failed: close(c); return
@@ -205,7 +205,7 @@ final class Reactor: @unchecked Sendable {
         let wantWrite = c.hasPendingOutput
         if wantWrite != c.wantsWrite {
             c.wantsWrite = wantWrite
-            let ev = wantWrite ? EPOLLOUT.rawValue : (EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
+            let ev = wantWrite ? AERO_EPOLLOUT : (AERO_EPOLLIN | AERO_EPOLLRDHUP)
             _ = aero_epoll_mod(epfd, c.fd, ev, UInt64(c.fd))
         }
     }

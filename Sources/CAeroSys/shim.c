@@ -1,9 +1,18 @@
+#define _GNU_SOURCE
 #include "CAeroSys.h"
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <zlib.h>
 #include <openssl/sha.h>
 #include <openssl/evp.h>
 #include <string.h>
 #include <pthread.h>
+#include <sys/socket.h>
+
+int aero_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
+int aero_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
 
 int aero_epoll_add(int epfd, int fd, uint32_t events, uint64_t data) {
     struct epoll_event ev; ev.events = events; ev.data.u64 = data;

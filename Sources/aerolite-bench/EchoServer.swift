@@ -40,8 +40,8 @@ enum EchoServer {
     }
 
     static func loop(listener: Int32) {
-        let ep = epoll_create1(0)
-        _ = aero_epoll_add(ep, listener, EPOLLIN.rawValue, UInt64(1) << 40)
+        let ep = aero_epoll_create()
+        _ = aero_epoll_add(ep, listener, AERO_EPOLLIN, UInt64(1) << 40)
         var inputs: [Int32: WireBuffer] = [:]
         let reply = WireBuffer(capacity: 64)
         reply.appendHeaderOnlyReply(result: 0, generation: 1)
@@ -57,7 +57,7 @@ enum EchoServer {
                         var one: Int32 = 1
                         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, 4)
                         inputs[fd] = WireBuffer(capacity: 16 * 1024)
-                        _ = aero_epoll_add(ep, fd, EPOLLIN.rawValue, UInt64(fd))
+                        _ = aero_epoll_add(ep, fd, AERO_EPOLLIN, UInt64(fd))
                     }
                     continue
                 }

@@ -115,7 +115,7 @@ final class LoadGenerator: @unchecked Sendable {
     func worker(seed: UInt64, connections: Int) -> WorkerResult {
         var result = WorkerResult()
         result.latenciesNs.reserveCapacity(1 << 20)
-        let ep = epoll_create1(0)
+        let ep = aero_epoll_create()
         var fds: [Int32] = [], outs: [WireBuffer] = [], ins: [WireBuffer] = [], started: [UInt64] = []
         var rng = seed &* 0x9E37_79B9_7F4A_7C15
         func nextRandom() -> UInt64 { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return rng }
@@ -131,7 +131,7 @@ final class LoadGenerator: @unchecked Sendable {
         for i in 0..<connections {
             let fd = LoadGenerator.connect(o.host, o.port)
             fds.append(fd); outs.append(WireBuffer(capacity: 512)); ins.append(WireBuffer(capacity: 4096)); started.append(0)
-            _ = aero_epoll_add(ep, fd, EPOLLIN.rawValue, UInt64(i))
+            _ = aero_epoll_add(ep, fd, AERO_EPOLLIN, UInt64(i))
         }
         let end = nowNs() + UInt64(o.seconds * 1e9)
         for i in 0..<connections { issue(i) }

@@ -1,16 +1,21 @@
 #ifndef CAEROSYS_H
 #define CAEROSYS_H
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
 #include <stdint.h>
 #include <stddef.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/socket.h>
 
+/* Only fixed-width types cross this header, so it never clashes with Swift's Glibc module
+   (including <sys/epoll.h> with _GNU_SOURCE here changes fd_set and breaks debug builds). */
+static const uint32_t AERO_EPOLLIN = 0x001;
+static const uint32_t AERO_EPOLLOUT = 0x004;
+static const uint32_t AERO_EPOLLERR = 0x008;
+static const uint32_t AERO_EPOLLHUP = 0x010;
+static const uint32_t AERO_EPOLLRDHUP = 0x2000;
+static const uint32_t AERO_EPOLLEXCLUSIVE = 1u << 28;
+
+/// epoll_create1(EPOLL_CLOEXEC).
+int aero_epoll_create(void);
+/// A non-blocking, close-on-exec eventfd (reactor wake-ups).
+int aero_eventfd(void);
 /// epoll_event is packed on x86_64; these helpers keep Swift away from its layout.
 int aero_epoll_add(int epfd, int fd, uint32_t events, uint64_t data);
 int aero_epoll_mod(int epfd, int fd, uint32_t events, uint64_t data);

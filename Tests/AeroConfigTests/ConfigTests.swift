@@ -1,0 +1,83 @@
+import XCTest
+import AeroConfig
+
+final class ConfigTests: XCTestCase {
+    let sample = """
+    # a comment
+    service {
+        cluster-name demo   # trailing comment
+        proto-fd-max 2000
+        work-directory /tmp/w
+    }
+    logging { console { context any warning } }
+    network {
+        service {
+            address any
+            port 3100
+            access-address 10.1.2.3
+        }
+        heartbeat { mode mesh }
+    }
+    namespace test {
+        replication-factor 1
+        default-ttl 30d
+        nsup-period 2m
+        max-record-size 128K
+        storage-engine memory {
+            data-size 2G
+        }
+    }
+    namespace bar {
+        storage-engine memory { data-size 512m }
+    }
+    """
+
+    func testReadsARealStyleConfig() throws {
+        let c = try Configuration.parse(sample, file: "a.conf")
+        XCTAssertEqual(c.clusterName, "demo")
+        XCTAssertEqual(c.protoFdMax, 2000)
+        XCTAssertEqual(c.workDirectory, "/tmp/w")
+        XCTAssertEqual(c.logLevel, "warning")
+        XCTAssertEqual(c.address, "0.0.0.0")
+        XCTAssertEqual(c.port, 3100)
+        XCTAssertEqual(c.accessAddress, "10.1.2.3")
+        XCTAssertEqual(c.namespaces.map(\.name), ["test", "bar"])
+        let ns = c.namespaces[0]
+        XCTAssertEqual(ns.replicationFactor, 1)
+        XCTAssertEqual(ns.defaultTTL, 30 * 86400)
+        XCTAssertEqual(ns.nsupPeriod, 120)
+        XCTAssertEqual(ns.maxRecordSize, 128 * 1024)
+        XCTAssertEqual(ns.dataSize, 2 << 30)
+        XCTAssertEqual(c.namespaces[1].dataSize, 512 << 20)
+        // heartbeat is accepted with a warning naming its line
+        XCTAssertTrue(c.warnings.contains { $0.hasPrefix("a.conf:14:") && $0.contains("heartbeat") }, "\(c.warnings)")
+    }
+
+    func testUnknownKeysWarnWithTheirLine() throws {
+        let c = try Configuration.parse("namespace t {\n  bogus-key 1\n  nsup-period 1\n}\n", file: "x.conf")
+        XCTAssertEqual(c.warnings, ["x.conf:2: unknown config parameter 'bogus-key' in 'namespace t' ignored"])
+    }
+
+    func testInvalidValuesStopWithFileAndLine() {
+        func error(_ text: String) -> ConfigError? {
+            do { _ = try Configuration.parse(text, file: "bad.conf"); return nil } catch { return error }
+        }
+        let e1 = error("service {\n  proto-fd-max lots\n}\nnamespace t { }\n")
+        XCTAssertEqual(e1?.line, 2)
+        XCTAssertTrue(e1?.description.hasPrefix("bad.conf:2: 'proto-fd-max' must be an integer") ?? false, "\(String(describing: e1))")
+        XCTAssertEqual(error("namespace t {\n storage-engine memory {\n  data-size 12X\n }\n}\n")?.line, 3)
+        XCTAssertEqual(error("namespace t {\n  replication-factor 1\n")?.line, 1)          // never closed
+        XCTAssertEqual(error("}\n")?.line, 1)                                              // stray brace
+        XCTAssertNotNil(error("service { cluster-name x }\n"))                             // no namespace
+        XCTAssertEqual(error("namespace t {\n default-ttl 1d\n}\n")?.line, 1)              // ttl without nsup
+        XCTAssertEqual(error("namespace t { }\nnamespace t { }\n")?.line, 2)                // duplicate
+        XCTAssertEqual(error("namespace t {\n storage-engine device {\n }\n}\n")?.line, 2) // not built yet
+    }
+
+    func testOneLineBlocksSplitIntoStatements() throws {
+        let c = try Configuration.parse("network { service { address 127.0.0.1 port 3456 } }\nnamespace t { nsup-period 1 }\n", file: "f")
+        XCTAssertEqual(c.address, "127.0.0.1")
+        XCTAssertEqual(c.port, 3456)
+        XCTAssertEqual(c.namespaces[0].nsupPeriod, 1)
+    }
+}

@@ -80,12 +80,23 @@ def replay(file):
     return _replays[file]
 
 
+# Steps that show a difference owned by an open issue. strict=True: once the feature lands
+# the step passes, the xfail turns into a failure, and this entry must go.
+KNOWN_DIFFERENCES = {
+    "probes.handmade:045:map-read-raw":
+        "CDT engine issue: the real server stores unordered maps sorted by key; Aerolite keeps them as written",
+}
+
+
 def _step_params():
     params = []
     for f in FILES:
         for st in cr.analysis(f).steps:
             if st.skip is None:
-                params.append(pytest.param(f, st.idx, id=st.id))
+                marks = ()
+                if st.id in KNOWN_DIFFERENCES:
+                    marks = (pytest.mark.xfail(reason=KNOWN_DIFFERENCES[st.id], strict=True),)
+                params.append(pytest.param(f, st.idx, id=st.id, marks=marks))
     return params
 
 

@@ -4,6 +4,7 @@ import random
 import socket
 import struct
 import time
+import zlib
 
 import pytest
 
@@ -324,3 +325,34 @@ def test_fuzz_random_bodies(server, client, raw, set_name):
         # would upset other tests' scans)
         time.sleep(0.01)
         client.truncate("small", None, 0)
+
+
+def _compressed(declared_size, payload):
+    import struct as _s
+    body = _s.pack(">Q", declared_size) + zlib.compress(payload)
+    return wire.proto(wire.T_MSG_COMPRESSED, body)
+
+
+def test_zlib_bomb_is_bounded(server, client, raw, set_name):
+    """A compressed body that inflates far beyond the size it declares closes only that
+    connection; the server keeps serving and earlier data is intact."""
+    key = (NS, set_name, "bomb-witness")
+    client.put(key, {"v": 1})
+    bomb = _compressed(64, b"\x00" * (64 * 1024 * 1024))
+    with wire.connect(server.port) as s:
+        s.sendall(bomb)
+        assert wire.wait_closed(s) is True
+    # declared size larger than the limit (128 MiB + header): closed without inflating
+    with wire.connect(server.port) as s:
+        s.sendall(_compressed(1 << 40, b"x"))
+        assert wire.wait_closed(s) is True
+    # declared size that does not match the inflated bytes
+    inner = wire.get_frame(NS, set_name, "bomb-witness")
+    with wire.connect(server.port) as s:
+        s.sendall(_compressed(len(inner) + 10, inner))
+        assert wire.wait_closed(s) is True
+    # corrupt zlib data
+    with wire.connect(server.port) as s:
+        s.sendall(wire.proto(wire.T_MSG_COMPRESSED, b"\x00" * 7 + b"\x40" + b"not zlib at all"))
+        assert wire.wait_closed(s) is True
+    assert client.get(key)[2] == {"v": 1}

@@ -90,3 +90,23 @@ def test_namespace_full_stop_writes(server, client, set_name):
             time.sleep(0.2)
     assert client.get(("small", set_name, "after"))[2] == {"a": 1}
     client.remove(("small", set_name, "after"))
+
+
+def test_proto_fd_max_refuses_extra_connections(server_factory):
+    """proto-fd-max 4: a fifth connection is closed at once; the others keep working,
+    and a slot freed by a close can be used again."""
+    from conftest import CONFIG_TEMPLATE
+    srv = server_factory(config_template=CONFIG_TEMPLATE.replace("proto-fd-max 1000", "proto-fd-max 4"))
+    socks = [wire.connect(srv.port) for _ in range(4)]
+    for s in socks:  # every admitted connection answers
+        s.sendall(wire.info_frame("status"))
+        assert wire.read_frame(s)[2] == b"status\tok\n"
+    extra = wire.connect(srv.port)
+    assert wire.wait_closed(extra) is True
+    socks[0].close()
+    time.sleep(0.2)
+    again = wire.connect(srv.port)
+    again.sendall(wire.info_frame("status"))
+    assert wire.read_frame(again)[2] == b"status\tok\n"
+    for s in socks[1:] + [again]:
+        s.close()

@@ -80,4 +80,80 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(c.port, 3456)
         XCTAssertEqual(c.namespaces[0].nsupPeriod, 1)
     }
+
+    /// The shape of the config the Aerospike packages install (tabs, blank lines, comments,
+    /// heartbeat/fabric sections, file logging, mod-lua): it must load, with warnings only.
+    func testStockPackagedConfigLoads() throws {
+        let stock = """
+        # Aerospike database configuration file for use with systemd.
+
+        service {
+        \tproto-fd-max 15000
+        \tcluster-name stock
+        }
+
+        logging {
+        \tfile /var/log/aerospike/aerospike.log {
+        \t\tcontext any info
+        \t}
+        \tconsole {
+        \t\tcontext any info
+        \t}
+        }
+
+        network {
+        \tservice {
+        \t\taddress any
+        \t\tport 3000
+        \t}
+
+        \theartbeat {
+        \t\tmode multicast
+        \t\tmulticast-group 239.1.99.222
+        \t\tport 9918
+
+        \t\t# To use unicast-mesh heartbeats, remove the 3 lines above, and see
+        \t\t# aerospike_mesh.conf for alternative.
+
+        \t\tinterval 150
+        \t\ttimeout 10
+        \t}
+
+        \tfabric {
+        \t\tport 3001
+        \t}
+
+        \tinfo {
+        \t\tport 3003
+        \t}
+        }
+
+        mod-lua {
+        \tuser-path /opt/aerospike/usr/udf/lua
+        }
+
+        namespace test {
+        \treplication-factor 2
+        \tstorage-engine memory {
+        \t\tdata-size 4G
+        \t}
+        }
+
+        namespace bar {
+        \treplication-factor 2
+        \tstorage-engine memory {
+        \t\tdata-size 4G
+        \t}
+        }
+        """
+        let c = try Configuration.parse(stock, file: "aerospike.conf")
+        XCTAssertEqual(c.namespaces.map(\.name), ["test", "bar"])
+        XCTAssertEqual(c.namespaces[0].replicationFactor, 2)
+        XCTAssertEqual(c.namespaces[1].dataSize, 4 << 30)
+        XCTAssertEqual(c.port, 3000)
+        XCTAssertEqual(c.address, "0.0.0.0")
+        XCTAssertEqual(c.protoFdMax, 15000)
+        XCTAssertFalse(c.warnings.isEmpty)
+        XCTAssertTrue(c.warnings.allSatisfy { $0.hasPrefix("aerospike.conf:") })
+    }
 }

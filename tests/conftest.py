@@ -196,6 +196,15 @@ class ServerProcess:
 _CLIENT_LUA_DIR = tempfile.mkdtemp(prefix="aerolite-client-lua-")
 
 
+def assert_ttl(server, meta, ttl):
+    """The client's ttl metadata matches a write with `ttl` (allowing 2 s of drift)."""
+    if ttl == NEVER_EXPIRE:
+        assert meta["ttl"] == NEVER_EXPIRE, meta
+    else:
+        expected = server.expected_ttl(ttl)
+        assert abs(meta["ttl"] - expected) <= 2, (meta, expected)
+
+
 def _client_config(hosts, **extra):
     cfg = {"hosts": hosts, "lua": {"user_path": _CLIENT_LUA_DIR}}
     cfg.update(extra)

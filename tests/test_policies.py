@@ -5,21 +5,13 @@ import aerospike
 from aerospike import exception as ex
 
 import wire
-from conftest import NEVER_EXPIRE
+from conftest import NEVER_EXPIRE, assert_ttl
 
 NS = "test"
 
 
 def key(set_name, k="p1"):
     return (NS, set_name, k)
-
-
-def assert_ttl(server, meta, ttl):
-    if ttl == NEVER_EXPIRE:
-        assert meta["ttl"] == NEVER_EXPIRE, meta
-    else:
-        expected = server.expected_ttl(ttl)
-        assert abs(meta["ttl"] - expected) <= 2, (meta, expected)
 
 
 # ------------------------------------------------------------------ exists policies

@@ -21,8 +21,10 @@ let package = Package(
         .target(name: "AeroWire"),
         // aerospike.conf grammar -> typed configuration.
         .target(name: "AeroConfig"),
+        // List and map operations on msgpack values; contexts; Aerospike's value order.
+        .target(name: "AeroCDT"),
         // Namespaces, partitions, record index, transactions, batch, scan, expiry, truncate.
-        .target(name: "AeroEngine", dependencies: ["AeroWire", "CAeroSys"]),
+        .target(name: "AeroEngine", dependencies: ["AeroWire", "AeroCDT", "CAeroSys"]),
         // Reactors, connections, request routing, info commands, lifecycle.
         .target(name: "AeroServer", dependencies: ["AeroEngine", "AeroConfig", "AeroWire", "CAeroSys"]),
         .executableTarget(
@@ -31,6 +33,7 @@ let package = Package(
         ),
         .executableTarget(name: "aerolite-bench", dependencies: ["AeroWire", "CAeroSys"]),
         .testTarget(name: "AeroWireTests", dependencies: ["AeroWire"]),
+        .testTarget(name: "AeroCDTTests", dependencies: ["AeroCDT"]),
         .testTarget(name: "AeroConfigTests", dependencies: ["AeroConfig"]),
         .testTarget(name: "AeroEngineTests", dependencies: ["AeroEngine", "AeroWire", "CAeroSys"]),
     ]

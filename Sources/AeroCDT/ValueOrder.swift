@@ -49,7 +49,8 @@ public enum ValueOrder {
             var i = 0
             while i < na && i < nb {
                 // Reaching a wildcard ends the comparison as "equal", whatever follows.
-                if try ra.header().kind == .wildcard || rb.header().kind == .wildcard {
+                let ka = try ra.header().kind, kb = try rb.header().kind
+                if ka == .wildcard || kb == .wildcard {
                     try skipN(&ra, na - i); try skipN(&rb, nb - i)
                     return 0
                 }

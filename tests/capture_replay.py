@@ -99,8 +99,6 @@ UNSUPPORTED_FIELDS = {
 }
 # Op types that need features Aerolite does not implement yet.
 UNSUPPORTED_OPS = {
-    3: "CDT op (3 CDT_READ)",
-    4: "CDT op (4 CDT_MODIFY)",
     7: "expression op (7 EXP_READ)",
     8: "expression op (8 EXP_MODIFY)",
     12: "bit op (12 BITS_READ)",
@@ -108,6 +106,11 @@ UNSUPPORTED_OPS = {
     15: "HLL op (15 HLL_READ)",
     16: "HLL op (16 HLL_MODIFY)",
 }
+def _is_path_select(value):
+    """A CDT op payload `[0xfe, ctx, flags...]` (path select/modify, not built yet)."""
+    return len(value) >= 3 and (value[0] & 0xf0) == 0x90 and value[1:3] == b"\xcc\xfe"
+
+
 # Info commands (name before ':' or '/') Aerolite does not implement yet.
 UNSUPPORTED_INFO = {
     "sindex-create": "secondary indexes (sindex-create)",
@@ -481,6 +484,8 @@ class FileAnalysis:
         for op in ops:
             if op[0] in UNSUPPORTED_OPS:
                 out.append(UNSUPPORTED_OPS[op[0]])
+            elif op[0] in (3, 4) and _is_path_select(op[4]):
+                out.append("CDT path select (0xfe)")
 
     # -- crash / restart
 

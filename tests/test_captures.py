@@ -82,10 +82,7 @@ def replay(file):
 
 # Steps that show a difference owned by an open issue. strict=True: once the feature lands
 # the step passes, the xfail turns into a failure, and this entry must go.
-KNOWN_DIFFERENCES = {
-    "probes.handmade:045:map-read-raw":
-        "CDT engine issue: the real server stores unordered maps sorted by key; Aerolite keeps them as written",
-}
+KNOWN_DIFFERENCES = {}
 
 
 def _step_params():

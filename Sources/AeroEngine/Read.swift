@@ -1,4 +1,5 @@
 import AeroWire
+import AeroCDT
 
 extension Engine {
     /// get / exists / select / read-only operate.
@@ -23,7 +24,7 @@ extension Engine {
             if invalid != 0 { return }
             if !OpType.isKnown(op.op) || !OpType.isRead(op.op) { invalid = ResultCode.parameter; return }
             if op.name.count > 15 { invalid = ResultCode.binName; return }
-            if op.op != OpType.read { invalid = ResultCode.unsupportedFeature }
+            if op.op != OpType.read && op.op != OpType.cdtRead { invalid = ResultCode.unsupportedFeature }
         }
         if invalid != 0 { return fail(invalid) }
         var reply = ReplyBuilder(out, batchIndex: batchIndex)
@@ -32,16 +33,25 @@ extension Engine {
                 reply.allBins(out, r)
             } else {
                 let rao = msg.info2 & Info2.respondAllOps != 0
+                var failure: UInt8 = 0
                 msg.forEachOp(body) { op in
+                    guard failure == 0 else { return }
                     let name = body[span: op.name]
-                    if name.count == 0 {
+                    if op.op == OpType.cdtRead {
+                        let b = r.findBin(name)
+                        switch Engine.cdt(op, body, particle: b?.particle, value: b?.value) {
+                        case .success(let o): reply.cdtResult(out, op: op.op, name: name, result: o.result, rao: rao)
+                        case .failure(let e): failure = e.code
+                        }
+                    } else if name.count == 0 {
                         reply.allBins(out, r)
                     } else if let b = r.findBin(name) {
-                        reply.op(out, op: OpType.read, particle: b.particle, name: name, value: b.value)
+                        reply.bin(out, op: OpType.read, particle: b.particle, name: name, value: b.value)
                     } else if rao {
                         reply.nilOp(out, op: OpType.read, name: name)
                     }
                 }
+                if failure != 0 { reply.abandon(out); return fail(failure) }
             }
         }
         if touchPct >= 1 && touchPct <= 100 { readTouch(r, pct: touchPct, now: now) }

@@ -1,4 +1,5 @@
 import AeroWire
+import AeroCDT
 
 /// Writing one reply AS_MSG whose op count and metadata are known only at the end.
 struct ReplyBuilder {
@@ -13,6 +14,21 @@ struct ReplyBuilder {
                                        name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
         out.appendOp(op: op, particle: particle, name: name, value: value)
         nOps += 1
+    }
+    /// A stored bin's value (lists and maps shown as clients see them).
+    @inline(__always) mutating func bin(_ out: WireBuffer, op: UInt8, particle: UInt8,
+                                        name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        out.appendBinOp(op: op, particle: particle, name: name, value: value)
+        nOps += 1
+    }
+    /// A CDT op's result; nil results write nothing unless respond-all-ops asks for a nil entry.
+    @inline(__always) mutating func cdtResult(_ out: WireBuffer, op: UInt8, name: UnsafeRawBufferPointer,
+                                              result: [UInt8]?, rao: Bool) {
+        if let result, CDTResult.append(out, op: op, name: name, result: result) {
+            nOps += 1
+        } else if rao {
+            nilOp(out, op: op, name: name)
+        }
     }
     /// A nil result (particle 0, no value).
     @inline(__always) mutating func nilOp(_ out: WireBuffer, op: UInt8, name: UnsafeRawBufferPointer) {
@@ -37,7 +53,7 @@ extension ReplyBuilder {
     mutating func allBins(_ out: WireBuffer, _ r: RecordRef) {
         var n = 0
         r.forEachBin { name, particle, value in
-            out.appendOp(op: OpType.read, particle: particle, name: name, value: value)
+            out.appendBinOp(op: OpType.read, particle: particle, name: name, value: value)
             n += 1
         }
         nOps += n

@@ -98,13 +98,13 @@ public final class ScanCursor {
         if !noBins {
             if bins.isEmpty {
                 r.forEachBin { name, particle, value in
-                    out.appendOp(op: OpType.read, particle: particle, name: name, value: value); nOps += 1
+                    out.appendBinOp(op: OpType.read, particle: particle, name: name, value: value); nOps += 1
                 }
             } else {
                 for b in bins {
                     b.withUnsafeBytes { name in
                         if let v = r.findBin(name) {
-                            out.appendOp(op: OpType.read, particle: v.particle, name: name, value: v.value); nOps += 1
+                            out.appendBinOp(op: OpType.read, particle: v.particle, name: name, value: v.value); nOps += 1
                         }
                     }
                 }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import AeroWire
+import AeroCDT
 
 extension Engine {
     /// put / touch / add / append / prepend / operate with writes.
@@ -115,7 +116,7 @@ extension Engine {
             case OpType.touch: shape.hasTouch = true
             case OpType.read:
                 if op.name.count == 0 { readAll += 1 } else { producesResult += 1 }
-            case OpType.cdtRead, OpType.cdtModify, OpType.expRead, OpType.expModify,
+            case OpType.expRead, OpType.expModify,
                  OpType.bitRead, OpType.bitModify, OpType.hllRead, OpType.hllModify:
                 shape.error = ResultCode.unsupportedFeature; return
             default: break
@@ -124,7 +125,7 @@ extension Engine {
             if replacing {
                 let binDelete = op.op == OpType.write && op.particle == ParticleType.null
                 if op.op == OpType.touch || binDelete || op.op == OpType.incr || op.op == OpType.append
-                    || op.op == OpType.prepend || op.op == OpType.deleteAll {
+                    || op.op == OpType.prepend || op.op == OpType.deleteAll || op.op == OpType.cdtModify {
                     shape.error = ResultCode.parameter
                 }
             }
@@ -145,10 +146,10 @@ extension Engine {
         switch op.op {
         case OpType.read:
             if name.count == 0 {
-                for b in ctx.bins { reply.op(out, op: OpType.read, particle: b.particle, name: b.name, value: b.value) }
+                for b in ctx.bins { reply.bin(out, op: OpType.read, particle: b.particle, name: b.name, value: b.value) }
             } else if let i = ctx.findBin(name) {
                 let b = ctx.bins[i]
-                reply.op(out, op: OpType.read, particle: b.particle, name: name, value: b.value)
+                reply.bin(out, op: OpType.read, particle: b.particle, name: name, value: b.value)
             } else if rao {
                 reply.nilOp(out, op: OpType.read, name: name)
             }
@@ -170,6 +171,20 @@ extension Engine {
             return 0  // TTL was applied for the whole record; TOUCH never has a result entry
         case OpType.deleteAll:
             ctx.bins.removeAll(keepingCapacity: true)
+        case OpType.cdtRead, OpType.cdtModify:
+            let i = ctx.findBin(name)
+            let b = i.map { ctx.bins[$0] }
+            switch Engine.cdt(op, body, particle: b?.particle, value: b?.value) {
+            case .failure(let e):
+                return e.code
+            case .success(let o):
+                if let nv = o.newValue {
+                    let stored = nv.withUnsafeBytes { ctx.stash($0) }
+                    setBin(ctx, name, Engine.collectionParticle(nv), stored)
+                }
+                reply.cdtResult(out, op: op.op, name: name, result: o.result, rao: rao)
+            }
+            return 0
         default:
             return ResultCode.parameter
         }
@@ -195,6 +210,11 @@ extension Engine {
             return stashInt(ctx, x)
         case ParticleType.float: return v.count == 8 ? v : nil
         case ParticleType.bool: return v.count == 1 ? v : nil
+        case ParticleType.list, ParticleType.map:
+            // Stored the way the real server keeps it (maps in key order, ordered lists sorted).
+            guard let stored = try? Normalize.stored(v) else { return nil }
+            let kindMatches = Engine.collectionParticle(stored) == particle
+            return kindMatches ? stored.withUnsafeBytes { ctx.stash($0) } : nil
         default: return v
         }
     }

@@ -11,7 +11,7 @@ public enum CDTExecutor {
 
     /// `bin` is the bin's current msgpack value, nil when the bin does not exist.
     /// `binIsCollection` is false when the bin holds a scalar (the op then fails with 12).
-    public static func run(payload: UnsafeRawBufferPointer, bin: [UInt8]?, binIsCollection: Bool,
+    public static func run(payload: UnsafeRawBufferPointer, bin binBytes: UnsafeRawBufferPointer?, binIsCollection: Bool,
                            modify: Bool) throws(CDTError) -> Outcome {
         try MPReader.validate(payload)
         var r = MPReader(payload)
@@ -36,8 +36,13 @@ public enum CDTExecutor {
         let isList = code < 64
         let opModifies = isList ? ListOps.isModify(code) : MapOps.isModify(code)
         if opModifies != modify { throw .parameter }  // a modify op sent as a read, or the reverse
-        if bin != nil && !binIsCollection { throw .incompatibleType }
+        if binBytes != nil && !binIsCollection { throw .incompatibleType }
 
+        // Indexed collections answer their common ops without a copy or a full parse.
+        if steps.isEmpty, let b = binBytes, let fast = try PersistedFast.run(code: code, args: args, isList: isList, bin: b) {
+            return fast
+        }
+        let bin = binBytes.map { Array($0) }
         if steps.isEmpty {
             var out = Outcome()
             let (value, result) = try applyOp(code: code, args: args, isList: isList, to: bin)
@@ -49,14 +54,18 @@ public enum CDTExecutor {
     }
 
     /// Applies a list or map op to an element (nil = absent); returns (new value, result).
-    static func applyOp(code: Int, args: OpArgs, isList: Bool, to element: [UInt8]?) throws(CDTError) -> ([UInt8]?, [UInt8]?) {
+    /// Nested containers never keep PERSIST_INDEX (only a bin's top level may).
+    static func applyOp(code: Int, args: OpArgs, isList: Bool, to element: [UInt8]?, nested: Bool = false) throws(CDTError) -> ([UInt8]?, [UInt8]?) {
+        let keep: UInt8 = nested ? ~CollectionFlags.persistIndex : 0xff
         if isList {
             var list: CDTList? = try element.map { (e: [UInt8]) throws(CDTError) -> CDTList in try CDTList.parse(e) }
             let result = try ListOps.apply(code: code, args: args, to: &list)
+            list?.flags &= keep
             return (list?.encode(), result)
         } else {
             var map: CDTMap? = try element.map { (e: [UInt8]) throws(CDTError) -> CDTMap in try CDTMap.parse(e) }
             let result = try MapOps.apply(code: code, args: args, to: &map)
+            map?.flags &= keep
             return (map?.encode(), result)
         }
     }
@@ -100,7 +109,7 @@ public enum CDTExecutor {
         } else if !modify {
             return Outcome()
         }
-        let (value, result) = try applyOp(code: code, args: args, isList: isList, to: current)
+        let (value, result) = try applyOp(code: code, args: args, isList: isList, to: current, nested: true)
         var out = Outcome(newValue: nil, result: result)
         guard modify, let newChild = value else { return out }
         out.newValue = rebuild(levels, newChild)

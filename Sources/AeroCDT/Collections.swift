@@ -25,7 +25,7 @@ public struct CDTList: Equatable, Sendable {
         guard h.kind == .list else { throw .incompatibleType }
         var n = h.children
         var list = CDTList()
-        if n > 0, let m = try? r.header(), m.kind == .ext, m.payloadSize == 0 {
+        if n > 0, let m = try? r.header(), m.kind == .ext {
             list.flags = m.extType
             _ = try r.next()
             n -= 1
@@ -42,6 +42,11 @@ public struct CDTList: Equatable, Sendable {
     /// list has no marker at all).
     public func encode(forClient: Bool = false) -> [UInt8] {
         let f = forClient ? flags & ~CollectionFlags.persistIndex : flags
+        if f & CollectionFlags.persistIndex != 0 {
+            return PersistedIndex.encode(flags: f, count: items.count, isMap: false) { w in
+                for i in items { w.append(i.count); w.appendRaw(i) }
+            }
+        }
         var w = MPWriter(capacity: 8 + items.reduce(0) { $0 + $1.count })
         if f != 0 {
             w.appendArrayHeader(items.count + 1)
@@ -82,7 +87,7 @@ public struct CDTMap: Equatable, Sendable {
         guard h.kind == .map else { throw .incompatibleType }
         var n = h.count
         var map = CDTMap()
-        if n > 0, let m = try? r.header(), m.kind == .ext, m.payloadSize == 0 {
+        if n > 0, let m = try? r.header(), m.kind == .ext {
             map.flags = m.extType
             _ = try r.next()
             try r.skip()  // the marker's value (nil)
@@ -128,6 +133,11 @@ public struct CDTMap: Equatable, Sendable {
 
     public func encode(forClient: Bool = false) -> [UInt8] {
         let f = forClient ? flags & ~CollectionFlags.persistIndex : flags
+        if f & CollectionFlags.persistIndex != 0 {
+            return PersistedIndex.encode(flags: f, count: entries.count, isMap: true) { w in
+                for e in entries { w.append(e.key.count + e.value.count); w.appendRaw(e.key); w.appendRaw(e.value) }
+            }
+        }
         var w = MPWriter(capacity: 8 + entries.reduce(0) { $0 + $1.key.count + $1.value.count })
         if f != 0 {
             w.appendMapHeader(entries.count + 1)

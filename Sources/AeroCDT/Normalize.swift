@@ -50,12 +50,15 @@ public enum Normalize {
         }
     }
 
-    /// Offset of a top-level ordered-collection marker's flags byte, if the value has one
-    /// with PERSIST_INDEX set (clients must not see that bit).
-    public static func persistFlagOffset(_ b: UnsafeRawBufferPointer) -> Int? {
-        guard let h = try? MPReader(b).header(), (h.kind == .list || h.kind == .map), h.children > 0 else { return nil }
-        let m = h.headerSize
-        guard b.count > m + 2, b[m] == 0xc7, b[m + 1] == 0, b[m + 2] & CollectionFlags.persistIndex != 0 else { return nil }
-        return m + 2
+    /// Where a stored list/map value differs from what clients may see: a marker carrying
+    /// PERSIST_INDEX (and, for indexed values, the offset index in its payload). The client
+    /// form is `b[0..<headerEnd] + [c7 00 flags] + b[markerEnd...]`; nil = send as stored.
+    public static func clientMarker(_ b: UnsafeRawBufferPointer) -> (headerEnd: Int, markerEnd: Int, flags: UInt8)? {
+        guard let h = try? MPReader(b).header(), h.kind == .list || h.kind == .map, h.children > 0 else { return nil }
+        var r = MPReader(b, at: h.headerSize)
+        guard let m = try? r.header(), m.kind == .ext else { return nil }
+        let flags = m.extType
+        guard flags & CollectionFlags.persistIndex != 0 || m.payloadSize > 0 else { return nil }
+        return (h.headerSize, h.headerSize + m.headerSize + m.payloadSize, flags & ~CollectionFlags.persistIndex)
     }
 }

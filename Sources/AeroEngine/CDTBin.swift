@@ -9,9 +9,8 @@ extension Engine {
     static func cdt(_ op: OpView, _ body: UnsafeRawBufferPointer, particle: UInt8?, value: UnsafeRawBufferPointer?)
         -> Result<CDTExecutor.Outcome, CDTError> {
         let isCollection = particle == ParticleType.list || particle == ParticleType.map
-        let current = value.map { Array($0) }
         return Result { () throws(CDTError) -> CDTExecutor.Outcome in
-            try CDTExecutor.run(payload: body[span: op.value], bin: current,
+            try CDTExecutor.run(payload: body[span: op.value], bin: value,
                                 binIsCollection: particle == nil || isCollection,
                                 modify: op.op == OpType.cdtModify)
         }
@@ -69,13 +68,17 @@ enum CDTResult {
 }
 
 extension WireBuffer {
-    /// A stored bin as a reply op. Lists and maps lose the PERSIST_INDEX bit of their marker:
-    /// clients only ever see the order flags.
+    /// A stored bin as a reply op. Lists and maps are shown as clients see them: no
+    /// PERSIST_INDEX bit and no offset index in their marker.
     @inline(__always) func appendBinOp(op: UInt8, particle: UInt8, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
-        let valueAt = count + 8 + name.count
-        appendOp(op: op, particle: particle, name: name, value: value)
-        if particle == ParticleType.list || particle == ParticleType.map, let off = Normalize.persistFlagOffset(value) {
-            base.storeBytes(of: value[off] & ~0x10, toByteOffset: valueAt + off, as: UInt8.self)
+        guard particle == ParticleType.list || particle == ParticleType.map, let m = Normalize.clientMarker(value) else {
+            appendOp(op: op, particle: particle, name: name, value: value)
+            return
         }
+        let tail = value.count - m.markerEnd
+        appendOpHeader(op: op, particle: particle, name: name, valueSize: m.headerEnd + 3 + tail)
+        append(value.slice(0, m.headerEnd))
+        append(0xc7); append(0); append(m.flags)
+        append(value.slice(m.markerEnd, tail))
     }
 }

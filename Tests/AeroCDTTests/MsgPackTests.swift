@@ -100,7 +100,9 @@ final class CollectionTests: XCTestCase {
         let l = try CDTList.parse(stored)
         XCTAssertTrue(l.isOrdered)
         XCTAssertEqual(l.items, [MP.int(1), MP.int(2)])
-        XCTAssertEqual(l.encode(), stored)
+        // Stored with PERSIST_INDEX, the marker carries the offset index (two u32 offsets).
+        XCTAssertEqual(l.encode(), [0x93, 0xc9, 0, 0, 0, 8, 0x11, 15, 0, 0, 0, 16, 0, 0, 0, 0x01, 0x02])
+        XCTAssertEqual(try CDTList.parse(l.encode()), l)
         XCTAssertEqual(l.encode(forClient: true), [0x93, 0xc7, 0x00, 0x01, 0x01, 0x02])
         let km = try CDTMap.parse([0x82, 0xc7, 0x00, 0x01, 0xc0, 0x01, 0x02])
         XCTAssertEqual(km.flags, 1)

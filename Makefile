@@ -44,7 +44,7 @@ py-test: build venv
 
 test: unit-test py-test
 
-bench: build
+bench: build venv
 	$(PYTHON) scripts/bench.py
 
 clean:

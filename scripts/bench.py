@@ -24,6 +24,7 @@ logging {{ console {{ context any warning }} }}
 network {{ service {{ address 127.0.0.1  port {port} }} }}
 namespace test {{
     replication-factor 1
+    max-record-size 8M
     storage-engine memory {{ data-size 8G }}
 }}
 """
@@ -107,6 +108,12 @@ def main():
         server.terminate(); server.wait(5)
         echo.terminate(); echo.wait(5)
 
+    server, port, _ = start_server(tmp)
+    try:
+        cdt_scaling(port)
+    finally:
+        server.terminate(); server.wait(5)
+
     # Memory per record: 1M records of one 100-byte bin named "v".
     server, port, _ = start_server(tmp)
     try:
@@ -122,6 +129,52 @@ def main():
               f"{per - data:.1f} bytes/record of index and overhead beyond the data")
     finally:
         server.terminate(); server.wait(5)
+
+
+def cdt_scaling(port):
+    """Issue 3's collection figures: get_by_index_range(-50, 50) on a K-ordered map and an
+    ADD_UNIQUE append into an ordered list, at 10k and 100k elements, with and without
+    the persisted index. Uses the official client from the test venv."""
+    venv_python = os.path.join(ROOT, ".venv/bin/python")
+    if not os.path.exists(venv_python):
+        print("\ncollections: skipped (run `make venv` for the official client)")
+        return
+    code = r'''
+import sys, time, aerospike
+from aerospike_helpers.operations import map_operations as mo, list_operations as lo
+c = aerospike.client({"hosts": [("127.0.0.1", int(sys.argv[1]))]}).connect()
+REPS = 300
+def per_op(key, ops):
+    c.operate(key, ops)
+    t = time.perf_counter()
+    for _ in range(REPS):
+        c.operate(key, ops)
+    return (time.perf_counter() - t) / REPS * 1e6
+print("%-34s %12s %12s %8s" % ("operation", "10k (us)", "100k (us)", "ratio"))
+for persist in (True, False):
+    tag = "persisted" if persist else "no index"
+    row = []
+    for n in (10_000, 100_000):
+        k = ("test", "cdtbench", "m%d%s" % (n, persist))
+        c.operate(k, [mo.map_create("m", aerospike.MAP_KEY_ORDERED, persist)])
+        for s in range(0, n, 5000):
+            c.operate(k, [mo.map_put_items("m", {"%08d" % i: i for i in range(s, min(n, s + 5000))})])
+        row.append(per_op(k, [mo.map_get_by_index_range("m", -50, 50, aerospike.MAP_RETURN_KEY_VALUE)]))
+    print("%-34s %12.1f %12.1f %8.2f" % ("map get_by_index_range(-50,50) " + tag, row[0], row[1], row[1] / row[0]))
+    row = []
+    for n in (10_000, 100_000):
+        k = ("test", "cdtbench", "l%d%s" % (n, persist))
+        c.operate(k, [lo.list_create("l", aerospike.LIST_ORDERED, False, persist)])
+        for s in range(0, n, 5000):
+            c.operate(k, [lo.list_append_items("l", list(range(2 * s, 2 * min(n, s + 5000), 2)))])
+        pol = {"list_order": aerospike.LIST_ORDERED,
+               "write_flags": aerospike.LIST_WRITE_ADD_UNIQUE | aerospike.LIST_WRITE_NO_FAIL}
+        row.append(per_op(k, [lo.list_append("l", n - 1, pol)]))
+    print("%-34s %12.1f %12.1f %8.2f" % ("list ADD_UNIQUE append " + tag, row[0], row[1], row[1] / row[0]))
+'''
+    print("\ncollections: time per operate through the python client (ratio = 100k / 10k)")
+    out = subprocess.run([venv_python, "-c", code, str(port)], capture_output=True, text=True)
+    print(out.stdout.rstrip() or out.stderr.rstrip())
 
 
 if __name__ == "__main__":

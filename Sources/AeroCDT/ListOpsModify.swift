@@ -11,19 +11,19 @@ enum ListModify {
             try setType(&l, try a.flags(0))
             return nil
         case .append:
-            return try ListWrite.append(&l, ListCanonical.compact(try a.storable(0)), flags: try a.flags(2))
+            return try ListWrite.append(&l, try StoredForm.rewrite(try a.storable(0)), flags: try a.flags(2))
         case .appendItems:
-            return try ListWrite.appendItems(&l, try a.storableList(0).map(ListCanonical.compact), flags: try a.flags(2))
+            return try ListWrite.appendItems(&l, try a.storableList(0).map { (v: [UInt8]) throws(CDTError) -> [UInt8] in try StoredForm.rewrite(v) }, flags: try a.flags(2))
         case .insert:
-            let v = ListCanonical.compact(try a.storable(1))
+            let v = try StoredForm.rewrite(try a.storable(1))
             if l.isOrdered { throw .opNotApplicable }
             return try ListWrite.insert(&l, at: try a.index(0), [v], isList: false, flags: try a.flags(2))
         case .insertItems:
-            let v = try a.storableList(1).map(ListCanonical.compact)
+            let v = try a.storableList(1).map { (v: [UInt8]) throws(CDTError) -> [UInt8] in try StoredForm.rewrite(v) }
             if l.isOrdered { throw .opNotApplicable }
             return try ListWrite.insert(&l, at: try a.index(0), v, isList: true, flags: try a.flags(2))
         case .set:
-            let v = ListCanonical.compact(try a.storable(1))
+            let v = try StoredForm.rewrite(try a.storable(1))
             if l.isOrdered { throw .opNotApplicable }
             try ListWrite.set(&l, at: try a.index(0), v, flags: try a.flags(2))
             return nil

@@ -41,8 +41,8 @@ enum MapModify {
     /// A key and value as stored: storable, the key an int/string/blob (else 4).
     static func storedPair(_ args: OpArgs, _ ki: Int, _ vi: Int) throws(CDTError) -> CDTMap.Entry {
         let k = try args.storable(ki), v = try args.storable(vi)
-        guard MapOpsCanonical.isMapKey(k) else { throw .parameter }
-        return CDTMap.Entry(key: try MapOpsCanonical.rewrite(k), value: try MapOpsCanonical.rewrite(v))
+        guard StoredForm.isMapKey(k) else { throw .parameter }
+        return CDTMap.Entry(key: try StoredForm.rewrite(k), value: try StoredForm.rewrite(v))
     }
 
     /// ADD `[key, value, attr?]`, PUT `[key, value, attr?, flags?]`, REPLACE `[key, value]`.
@@ -88,7 +88,7 @@ enum MapModify {
         }
         let raw = try args.storable(0)
         guard (try raw.withReader { r throws(CDTError) in try r.header() }).kind == .map else { throw .parameter }
-        let items = try CDTMap.parse(try MapOpsCanonical.rewrite(raw)).entries
+        let items = try CDTMap.parse(try StoredForm.rewrite(raw)).entries
         let ctl = Control(code: code, modify: modify)
         let existing = map?.entries ?? []
         let sizeNow = MP.int(Int64(existing.count))
@@ -179,8 +179,8 @@ enum MapModify {
             newValue = MP.int(incInt)
         }
         try OpArgs.checkStorable(keyArg)
-        guard MapOpsCanonical.isMapKey(keyArg) else { throw .parameter }
-        let key = try MapOpsCanonical.rewrite(keyArg)
+        guard StoredForm.isMapKey(keyArg) else { throw .parameter }
+        let key = try StoredForm.rewrite(keyArg)
 
         if map == nil { map = CDTMap(flags: creationFlags(attr)) }
         if pos.found {

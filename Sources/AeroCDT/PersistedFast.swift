@@ -28,7 +28,7 @@ enum PersistedFast {
     static func append(_ idx: PersistedIndex, _ args: OpArgs) throws(CDTError) -> CDTExecutor.Outcome? {
         let a = ListArgs(args)
         try a.check(.append)
-        let v = ListCanonical.compact(try a.storable(0))
+        let v = try StoredForm.rewrite(try a.storable(0))
         let flags = try a.flags(2)
         return try v.withBytes { (vb: UnsafeRawBufferPointer) throws(CDTError) -> CDTExecutor.Outcome? in
             if ListFlags.isUnique(flags) && idx.lowerBound(vb).found {

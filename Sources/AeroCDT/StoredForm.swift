@@ -3,7 +3,7 @@
 /// persist-index bits dropped, unordered maps sorted by key, and refused (4) when the value
 /// holds a wildcard/infinity, a map key that is not int/string/blob, a repeated map key, or
 /// an ordered list / key-ordered map whose elements are out of order.
-enum MapOpsCanonical {
+enum StoredForm {
     static let maxDepth = 256
 
     /// A valid map key: an integer, a string, or a blob whose particle type is 4 (no other

@@ -134,7 +134,11 @@ public struct CDTMap: Equatable, Sendable {
     public func encode(forClient: Bool = false) -> [UInt8] {
         let f = forClient ? flags & ~CollectionFlags.persistIndex : flags
         if f & CollectionFlags.persistIndex != 0 {
-            return PersistedIndex.encode(flags: f, count: entries.count, isMap: true) { w in
+            // Key/value-ordered maps also keep their value order (ties in key order).
+            let rankOrder = f & CollectionFlags.kvOrdered == CollectionFlags.kvOrdered
+                ? stableSorted(Array(entries.indices)) { ValueOrder.compare(entries[$0].value, entries[$1].value) < 0 }
+                : nil
+            return PersistedIndex.encode(flags: f, count: entries.count, isMap: true, rankOrder: rankOrder) { w in
                 for e in entries { w.append(e.key.count + e.value.count); w.appendRaw(e.key); w.appendRaw(e.value) }
             }
         }

@@ -17,6 +17,8 @@ enum PersistedFast {
             case 97: return try byKey(idx, args)
             case 98: return try byIndex(idx, args)
             case 104: return try byIndexRange(idx, args)
+            case 100: return idx.hasRankIndex ? try byRank(idx, args) : nil
+            case 106: return idx.hasRankIndex ? try byRankRange(idx, args) : nil
             default: return nil
             }
         }
@@ -117,6 +119,63 @@ enum PersistedFast {
         case ReturnType.keyValue: return out(pairs(idx, range, marker: 0x08))
         case ReturnType.unorderedMap: return out(pairs(idx, range, marker: nil))
         case ReturnType.orderedMap: return out(pairs(idx, range, marker: 0x01))
+        default: return nil
+        }
+    }
+
+    /// GET_BY_RANK on a key/value-ordered map: the rank index names the entry at once.
+    static func byRank(_ idx: PersistedIndex, _ args: OpArgs) throws(CDTError) -> CDTExecutor.Outcome? {
+        guard args.count == 2 else { return nil }
+        let rt = ReturnType(try args.int(0))
+        var r = try args.int(1)
+        if r < 0 { r += Int64(idx.count) }
+        guard r >= 0 && r < Int64(idx.count), !rt.inverted else { return nil }
+        let i = idx.entryAtRank(Int(r))
+        switch rt.type {
+        case ReturnType.rank: return CDTExecutor.Outcome(newValue: nil, result: MP.int(r))
+        case ReturnType.reverseRank: return CDTExecutor.Outcome(newValue: nil, result: MP.int(Int64(idx.count) - 1 - r))
+        default: return single(idx, rt, i)
+        }
+    }
+
+    /// GET_BY_RANK_RANGE on a key/value-ordered map: O(M) for M entries, in rank order.
+    static func byRankRange(_ idx: PersistedIndex, _ args: OpArgs) throws(CDTError) -> CDTExecutor.Outcome? {
+        guard args.count == 2 || args.count == 3 else { return nil }
+        let rt = ReturnType(try args.int(0))
+        guard !rt.inverted else { return nil }
+        let n = Int64(idx.count)
+        var start = try args.int(1)
+        if start < 0 { start += n }
+        var end = n
+        if args.count == 3 {
+            let c = try args.int(2)
+            guard c >= 0 else { return nil }
+            end = start &+ c
+        }
+        let s = Int(min(max(start, 0), n)), e = Int(min(max(end, 0), n))
+        let ranks = s..<max(s, e)
+        func out(_ r: [UInt8]?) -> CDTExecutor.Outcome { CDTExecutor.Outcome(newValue: nil, result: r) }
+        var w = MPWriter()
+        switch rt.type {
+        case ReturnType.none: return out(nil)
+        case ReturnType.count: return out(MP.int(Int64(ranks.count)))
+        case ReturnType.exists: return out(MP.bool(!ranks.isEmpty))
+        case ReturnType.rank: return out(MP.list(ranks.map { MP.int(Int64($0)) }))
+        case ReturnType.index, ReturnType.key, ReturnType.value:
+            w.appendArrayHeader(ranks.count)
+            for r in ranks {
+                let i = idx.entryAtRank(r)
+                if rt.type == ReturnType.index { w.appendInt(Int64(i)); continue }
+                guard let en = idx.entry(i) else { return nil }
+                w.appendRaw(rt.type == ReturnType.key ? en.key : en.value)
+            }
+            return out(w.bytes)
+        case ReturnType.keyValue:
+            w.appendMapHeader(ranks.count + 1)
+            w.appendExtMarker(0x08)
+            w.appendNil()
+            for r in ranks { w.appendRaw(idx.element(idx.entryAtRank(r))) }
+            return out(w.bytes)
         default: return nil
         }
     }

@@ -2,8 +2,10 @@
 ///
 /// Stored layout: the container header for n+1 elements, then the marker as an ext32
 /// `c9 <u32 len> <flags>` whose payload is the offset index: n little-endian u32 offsets, each
-/// the start of element i (for maps: its key) counted from the start of the value; a map's
-/// marker is followed by its nil value. Clients never see the index (`clientForm`).
+/// the start of element i (for maps: its key) counted from the start of the value; a
+/// key/value-ordered map adds its value-order index: n u32 entry numbers in rank order
+/// (value order, ties in key order). A map's marker is followed by its nil value. Clients
+/// never see the index (`Normalize.clientMarker`).
 ///
 /// With the index, key lookups and ordered-list searches are binary searches (O(log N)
 /// comparisons) and index ranges read only the M elements asked for.
@@ -13,6 +15,8 @@ public struct PersistedIndex {
     public let isMap: Bool
     public let count: Int
     let indexAt: Int
+    /// Whether the value-order (rank) index follows the offsets.
+    public let hasRankIndex: Bool
 
     /// Recognises an indexed value; nil for everything else (then the general path runs).
     public init?(_ b: UnsafeRawBufferPointer) {
@@ -22,8 +26,14 @@ public struct PersistedIndex {
         let len = Int(b.u32BE(m + 1))
         let flags = b[m + 5]
         let n = h.count - 1
-        guard flags & CollectionFlags.persistIndex != 0, len == 4 * n, b.count >= m + 6 + len else { return nil }
+        guard flags & CollectionFlags.persistIndex != 0, len == 4 * n || len == 8 * n, b.count >= m + 6 + len else { return nil }
         self.buf = b; self.flags = flags; self.isMap = h.kind == .map; self.count = n; self.indexAt = m + 6
+        self.hasRankIndex = len == 8 * n && n > 0
+    }
+
+    /// The entry at rank r (value order, ties in key order): O(1).
+    @inline(__always) public func entryAtRank(_ r: Int) -> Int {
+        Int(UInt32(littleEndian: buf.loadUnaligned(fromByteOffset: indexAt + 4 * count + 4 * r, as: UInt32.self)))
     }
 
     /// Start of element i (0...count; `count` = the end of the value).
@@ -53,19 +63,22 @@ public struct PersistedIndex {
         return (lo, found)
     }
 
-    /// Writes an indexed value: `body` appends each element through `IndexWriter`.
-    static func encode(flags: UInt8, count n: Int, isMap: Bool, _ body: (inout IndexWriter) -> Void) -> [UInt8] {
+    /// Writes an indexed value: `body` appends each element through `IndexWriter`;
+    /// `rankOrder` (key/value-ordered maps) lists entry numbers in value order.
+    static func encode(flags: UInt8, count n: Int, isMap: Bool, rankOrder: [Int]? = nil,
+                       _ body: (inout IndexWriter) -> Void) -> [UInt8] {
         var head = MPWriter()
         if isMap { head.appendMapHeader(n + 1) } else { head.appendArrayHeader(n + 1) }
-        let start = head.bytes.count + 6 + 4 * n + (isMap ? 1 : 0)
+        let indexWords = n * (rankOrder == nil ? 1 : 2)
+        let start = head.bytes.count + 6 + 4 * indexWords + (isMap ? 1 : 0)
         var iw = IndexWriter(next: start)
         iw.offsets.reserveCapacity(n)
         body(&iw)
         var out = head.bytes
         out.reserveCapacity(start + iw.data.count)
-        let len = UInt32(4 * n)
+        let len = UInt32(4 * indexWords)
         out += [0xc9, UInt8(len >> 24), UInt8((len >> 16) & 0xff), UInt8((len >> 8) & 0xff), UInt8(len & 0xff), flags]
-        for o in iw.offsets {
+        for o in iw.offsets + (rankOrder ?? []).map(UInt32.init) {
             out += [UInt8(o & 0xff), UInt8((o >> 8) & 0xff), UInt8((o >> 16) & 0xff), UInt8(o >> 24)]
         }
         if isMap { out.append(0xc0) }

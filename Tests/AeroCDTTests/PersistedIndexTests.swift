@@ -43,25 +43,25 @@ final class PersistedIndexTests: XCTestCase {
 
     func testMapFastReadsMatchTheGeneralPath() throws {
         var rng = Rng(s: 0x5eed)
-        for round in 0..<300 {
-            var m = CDTMap(flags: 0x11)
+        for round in 0..<1000 {
+            // Key-ordered and key/value-ordered (the latter with its rank index).
+            var m = CDTMap(flags: round % 2 == 0 ? 0x11 : 0x13)
             for _ in 0..<rng.int(0...40) {
                 let k = rng.int(0...3) == 0 ? MP.string("k\(rng.int(0...50))") : MP.int(Int64(rng.int(-50...50)))
                 let (i, found) = m.find(key: k)
                 if !found { m.entries.insert(.init(key: k, value: MP.int(Int64(rng.int(0...9)))), at: i) }
             }
             let bin = m.encode()
-            let rts: [Int64] = [0, 1, 5, 6, 7, 8, 13, 16, 17, 0x10007, 2, 3]
+            let rts: [Int64] = [0, 1, 5, 6, 7, 8, 13, 16, 17, 0x10007, 2, 3, 4]
             let rt = MP.int(rts[rng.int(0...(rts.count - 1))])
             let n = m.count
-            var code = [96, 97, 98, 104][rng.int(0...3)]
+            var code = [96, 97, 98, 104, 100, 106][rng.int(0...5)]
             var args: [[UInt8]]
             switch code {
             case 96: args = []
             case 97: args = [rt, rng.int(0...1) == 0 ? MP.int(Int64(rng.int(-50...50))) : MP.string("k\(rng.int(0...50))")]
-            case 98: args = [rt, MP.int(Int64(rng.int(-n - 2...n + 2)))]
+            case 98, 100: args = [rt, MP.int(Int64(rng.int(-n - 2...n + 2)))]
             default:
-                code = 104
                 args = [rt, MP.int(Int64(rng.int(-n - 3...n + 3)))]
                 if rng.int(0...1) == 0 { args.append(MP.int(Int64(rng.int(0...n + 2)))) }
             }

@@ -23,8 +23,12 @@ let package = Package(
         .target(name: "AeroConfig"),
         // List and map operations on msgpack values; contexts; Aerospike's value order.
         .target(name: "AeroCDT"),
+        // GeoJSON shapes and predicates (points, polygons, AeroCircle).
+        .target(name: "AeroGeo"),
+        // Filter and operation expressions: compiled once per request, evaluated per record.
+        .target(name: "AeroExp", dependencies: ["AeroCDT", "AeroGeo"]),
         // Namespaces, partitions, record index, transactions, batch, scan, expiry, truncate.
-        .target(name: "AeroEngine", dependencies: ["AeroWire", "AeroCDT", "CAeroSys"]),
+        .target(name: "AeroEngine", dependencies: ["AeroWire", "AeroCDT", "AeroExp", "CAeroSys"]),
         // Reactors, connections, request routing, info commands, lifecycle.
         .target(name: "AeroServer", dependencies: ["AeroEngine", "AeroConfig", "AeroWire", "CAeroSys"]),
         .executableTarget(
@@ -34,6 +38,8 @@ let package = Package(
         .executableTarget(name: "aerolite-bench", dependencies: ["AeroWire", "CAeroSys"]),
         .testTarget(name: "AeroWireTests", dependencies: ["AeroWire"]),
         .testTarget(name: "AeroCDTTests", dependencies: ["AeroCDT"]),
+        .testTarget(name: "AeroGeoTests", dependencies: ["AeroGeo"]),
+        .testTarget(name: "AeroExpTests", dependencies: ["AeroExp", "AeroCDT"]),
         .testTarget(name: "AeroConfigTests", dependencies: ["AeroConfig"]),
         .testTarget(name: "AeroEngineTests", dependencies: ["AeroEngine", "AeroWire", "CAeroSys"]),
     ]

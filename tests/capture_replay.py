@@ -86,7 +86,6 @@ READ_TIMEOUT = 10.0
 
 # Request fields that need features Aerolite does not implement yet.
 UNSUPPORTED_FIELDS = {
-    43: "filter expression (field 43 FILTER_EXP)",
     21: "secondary-index query (field 21 INDEX_NAME)",
     22: "secondary-index query (field 22 INDEX_RANGE)",
     23: "secondary-index query (field 23 INDEX_CONTEXT)",
@@ -99,8 +98,6 @@ UNSUPPORTED_FIELDS = {
 }
 # Op types that need features Aerolite does not implement yet.
 UNSUPPORTED_OPS = {
-    7: "expression op (7 EXP_READ)",
-    8: "expression op (8 EXP_MODIFY)",
     12: "bit op (12 BITS_READ)",
     13: "bit op (13 BITS_MODIFY)",
     15: "HLL op (15 HLL_READ)",

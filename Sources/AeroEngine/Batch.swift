@@ -1,4 +1,5 @@
 import AeroWire
+import AeroExp
 
 /// Batch-index protocol (batch-scan-query.md section 1): a parent message whose BATCH field
 /// carries rows; each row runs as an independent record command and is answered with its
@@ -11,7 +12,10 @@ extension Engine {
             out.appendHeaderOnlyReply(result: rc, info3: Info3.last)
         }
         guard let field = parent.batch, field.count >= 5 else { return parentError(ResultCode.parameter) }
-        if parent.filterExp != nil { return parentError(ResultCode.unsupportedFeature) }
+        if let f = parent.filterExp {
+            // A bad batch-level filter fails the whole batch before any row runs.
+            do { _ = try Expression.compileFilter(body[span: f]) } catch { return parentError(error.code) }
+        }
         let start = Int(field.start), end = start + Int(field.count)
         let nRows = Int(body.u32BE(start))
         if nRows == 0 { return parentError(ResultCode.parameter) }

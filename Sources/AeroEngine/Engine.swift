@@ -1,4 +1,5 @@
 import AeroWire
+import AeroExp
 import Synchronization
 
 /// The data side of the server: namespaces, the clock, and the entry point that turns
@@ -34,7 +35,9 @@ public final class Engine: @unchecked Sendable {
     /// Handles one AS_MSG body (already inflated). Writes the reply frame(s) into `out`.
     public func handle(_ body: UnsafeRawBufferPointer, out: WireBuffer, ctx: TxnContext) -> Outcome {
         guard let msg = Message.parse(body) else {
-            out.appendHeaderOnlyReply(result: ResultCode.parameter)
+            // A batch or scan client reads until a LAST message: end its stream with the error.
+            let streamed = body.count >= 2 && (body[1] & Info1.batch != 0)
+            out.appendHeaderOnlyReply(result: ResultCode.parameter, info3: streamed ? Info3.last : 0)
             return .replied
         }
         if msg.info1 & Info1.batch != 0 {
@@ -72,21 +75,24 @@ public final class Engine: @unchecked Sendable {
         if msg.hasMRTField || msg.info4 & 0x1F != 0 { return .error(ResultCode.enterpriseOnly) }
         guard let dspan = msg.digest, dspan.count == 20 else { return .error(ResultCode.parameter) }
         if let s = msg.set, s.count > 63 { return .error(ResultCode.parameter) }
-        if msg.filterExp != nil { return .error(ResultCode.unsupportedFeature) }
+        var filter: Expression? = nil
+        if let f = msg.filterExp {
+            do { filter = try Expression.compileFilter(req.body[span: f]) } catch { return .error(error.code) }
+        }
         let digest = Digest(req.body[span: dspan])
         ctx.reset()
         defer { ctx.reset() }
         if msg.info2 & Info2.write != 0 {
             if msg.info2 & Info2.delete != 0 {
-                return deleteRecord(req, digest, out: out, batchIndex: batchIndex)
+                return deleteRecord(req, digest, out: out, batchIndex: batchIndex, filter: filter)
             }
             if msg.udfFilename != nil {
                 return applyUDF(req, digest, out: out, batchIndex: batchIndex)
             }
-            return writeRecord(req, digest, out: out, ctx: ctx, batchIndex: batchIndex)
+            return writeRecord(req, digest, out: out, ctx: ctx, batchIndex: batchIndex, filter: filter)
         }
         if msg.info1 & Info1.read != 0 {
-            return readRecord(req, digest, out: out, ctx: ctx, batchIndex: batchIndex)
+            return readRecord(req, digest, out: out, ctx: ctx, batchIndex: batchIndex, filter: filter)
         }
         return .error(ResultCode.parameter)
     }

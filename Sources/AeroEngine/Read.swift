@@ -1,9 +1,11 @@
 import AeroWire
 import AeroCDT
+import AeroExp
 
 extension Engine {
     /// get / exists / select / read-only operate.
-    func readRecord(_ req: RecordRequest, _ digest: Digest, out: WireBuffer, ctx: TxnContext, batchIndex: UInt32?) -> TxnResult {
+    func readRecord(_ req: RecordRequest, _ digest: Digest, out: WireBuffer, ctx: TxnContext, batchIndex: UInt32?,
+                    filter: Expression?) -> TxnResult {
         let msg = req.msg, body = req.body, ns = req.ns
         let p = ns.partition(for: digest)
         p.lock.lock(); defer { p.lock.unlock() }
@@ -16,6 +18,8 @@ extension Engine {
         let gen = UInt32(r.generation)
         // The real server checks ops after finding the record, so errors carry its metadata.
         func fail(_ c: UInt8) -> TxnResult { .error(c, generation: gen, voidTime: voidTime) }
+        let view = StoredRecordView(r: r, ns: ns, now: clock.nowMs())
+        if let filter, !filter.passes(view) { return fail(ResultCode.filteredOut) }
         if let k = msg.key, !keyMatches(r, body[span: k]) { return fail(ResultCode.keyMismatch) }
         let touchPct = msg.recordTTL == 0 ? ns.config.defaultReadTouchTTLPct : msg.recordTTL
         if touchPct != 0xFFFF_FFFF && touchPct > 100 { return fail(ResultCode.parameter) }
@@ -24,7 +28,7 @@ extension Engine {
             if invalid != 0 { return }
             if !OpType.isKnown(op.op) || !OpType.isRead(op.op) { invalid = ResultCode.parameter; return }
             if op.name.count > 15 { invalid = ResultCode.binName; return }
-            if op.op != OpType.read && op.op != OpType.cdtRead { invalid = ResultCode.unsupportedFeature }
+            if op.op == OpType.bitRead || op.op == OpType.hllRead { invalid = ResultCode.unsupportedFeature }
         }
         if invalid != 0 { return fail(invalid) }
         var reply = ReplyBuilder(out, batchIndex: batchIndex)
@@ -37,7 +41,14 @@ extension Engine {
                 msg.forEachOp(body) { op in
                     guard failure == 0 else { return }
                     let name = body[span: op.name]
-                    if op.op == OpType.cdtRead {
+                    if op.op == OpType.expRead {
+                        switch ExpOps.read(body[span: op.value], view) {
+                        case .failed(let c): failure = c
+                        case .value(let v):
+                            if let v, ExpOps.append(out, op: op.op, name: name, v) { reply.nOps += 1 }
+                            else if rao { reply.nilOp(out, op: op.op, name: name) }
+                        }
+                    } else if op.op == OpType.cdtRead {
                         let b = r.findBin(name)
                         switch Engine.cdt(op, body, particle: b?.particle, value: b?.value) {
                         case .success(let o): reply.cdtResult(out, op: op.op, name: name, result: o.result, rao: rao)

@@ -1,4 +1,5 @@
 import AeroWire
+import AeroExp
 
 /// A foreground partition scan in progress. The connection calls `fill` whenever its
 /// write buffer has drained, so a scan of any size streams with bounded memory and never
@@ -16,16 +17,23 @@ public final class ScanCursor {
     /// Owned copy of the projected bin names (the request buffer is reused).
     let bins: [[UInt8]]
     let job: Job?
+    /// Records the filter does not pass are skipped silently. It was compiled from
+    /// `filterBytes`, a copy of the request's bytes that lives as long as the cursor.
+    let filter: Expression?
+    let filterBytes: UnsafeMutableRawBufferPointer?
     public private(set) var done = false
 
     enum SetFilter { case all, none, set(UInt16) }
 
     init(engine: Engine, ns: Namespace, setFilter: SetFilter, work: [(Int, Digest?)], maxRecords: UInt64,
-         noBins: Bool, bins: [[UInt8]], job: Job?) {
-        self.engine = engine; self.ns = ns; self.setFilter = setFilter
+         noBins: Bool, bins: [[UInt8]], job: Job?, filter: Expression?, filterBytes: UnsafeMutableRawBufferPointer?) {
+        self.engine = engine; self.ns = ns; self.setFilter = setFilter; self.filter = filter
+        self.filterBytes = filterBytes
         self.work = work; self.remaining = maxRecords == 0 ? .max : maxRecords
         self.noBins = noBins; self.bins = bins; self.job = job
     }
+
+    deinit { filterBytes?.deallocate() }
 
     /// Appends one frame of records (about `target` bytes), and the LAST message when finished.
     public func fill(_ out: WireBuffer, ctx: TxnContext, target: Int = 128 * 1024) {
@@ -60,6 +68,7 @@ public final class ScanCursor {
         }
         // The real server walks a partition in descending digest order.
         ctx.digests.sort { Digest.byteOrderLess($1, $0) }
+        let nowMs = engine.clock.nowMs()
         for d in ctx.digests {
             guard remaining > 0 else { break }
             guard let r = ns.liveRecord(p, d, now: now) else { continue }
@@ -68,6 +77,7 @@ public final class ScanCursor {
             case .none: continue
             case .set(let id): if r.setID != id { continue }
             }
+            if let filter, !filter.passes(StoredRecordView(r: r, ns: ns, now: nowMs)) { continue }
             if emit(r, d, out) {
                 remaining -= 1
                 job?.succeeded.add(1, ordering: .relaxed)
@@ -130,7 +140,21 @@ extension Engine {
         if msg.udfFilename != nil || msg.udfOp != nil || msg.info2 & Info2.write != 0 {
             return reject(ResultCode.unsupportedFeature)  // background jobs and aggregations: later
         }
-        if msg.filterExp != nil { return reject(ResultCode.unsupportedFeature) }
+        // The cursor outlives the request buffer: the filter is compiled from a copy it owns.
+        var filter: Expression? = nil
+        var filterBytes: UnsafeMutableRawBufferPointer? = nil
+        if let f = msg.filterExp {
+            let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(Int(f.count), 1), alignment: 8)
+            copy.copyMemory(from: body[span: f])
+            let owned = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(copy)[0..<Int(f.count)])
+            do {
+                filter = try Expression.compileFilter(owned)
+            } catch {
+                copy.deallocate()
+                return reject(error.code)
+            }
+            filterBytes = copy
+        }
         if msg.info3 & Info3.partitionDone == 0 { return reject(ResultCode.unsupportedFeature) }
         if msg.pidArray == nil && msg.digestArray == nil { return reject(ResultCode.unsupportedFeature) }
         if msg.recordsPerSecond != nil && msg.info1 & Info1.shortQuery != 0 { return reject(ResultCode.parameter) }
@@ -170,7 +194,8 @@ extension Engine {
                                 partitions: work.count)
         }
         let cursor = ScanCursor(engine: self, ns: ns, setFilter: setFilter, work: work, maxRecords: maxRecords,
-                                noBins: msg.info1 & Info1.noBins != 0, bins: bins, job: job)
+                                noBins: msg.info1 & Info1.noBins != 0, bins: bins, job: job,
+                                filter: filter, filterBytes: filterBytes)
         return .stream(cursor)
     }
 

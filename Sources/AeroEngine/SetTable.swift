@@ -5,12 +5,17 @@ public final class SetInfo: @unchecked Sendable {
     public let id: UInt16
     public let name: String
     public let nameBytes: [UInt8]
+    /// The name in memory that lives as long as the set (expressions borrow it).
+    let nameBuffer: UnsafeRawBufferPointer
     public let objects = Atomic<Int>(0)
     public let dataBytes = Atomic<Int>(0)
     /// Last truncate cut-off, ms since 2010 (0 = never truncated). Guarded by the namespace's truncate lock.
     public let truncateLUT = Atomic<UInt64>(0)
     init(id: UInt16, name: String) {
         self.id = id; self.name = name; self.nameBytes = Array(name.utf8)
+        let p = UnsafeMutableRawBufferPointer.allocate(byteCount: max(nameBytes.count, 1), alignment: 1)
+        nameBytes.withUnsafeBytes { p.copyMemory(from: $0) }
+        nameBuffer = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(p)[0..<nameBytes.count])
     }
 }
 

@@ -3,10 +3,12 @@ import Glibc
 #endif
 import AeroWire
 import AeroCDT
+import AeroExp
 
 extension Engine {
     /// put / touch / add / append / prepend / operate with writes.
-    func writeRecord(_ req: RecordRequest, _ digest: Digest, out: WireBuffer, ctx: TxnContext, batchIndex: UInt32?) -> TxnResult {
+    func writeRecord(_ req: RecordRequest, _ digest: Digest, out: WireBuffer, ctx: TxnContext, batchIndex: UInt32?,
+                     filter: Expression?) -> TxnResult {
         let msg = req.msg, body = req.body, ns = req.ns
         let shape = validateWriteOps(msg, body)
         if shape.error != 0 { return .error(shape.error) }
@@ -21,6 +23,10 @@ extension Engine {
 
         if let r = existing {
             if let k = msg.key, !keyMatches(r, body[span: k]) { return fail(ResultCode.keyMismatch) }
+            // Only an existing record is filtered; a write that creates one proceeds.
+            if let filter, !filter.passes(StoredRecordView(r: r, ns: ns, now: clock.nowMs())) {
+                return fail(ResultCode.filteredOut)
+            }
             let recSet = ns.sets.byID(r.setID)
             let sameSet = recSet.map { setName.equals($0.nameBytes) } ?? (setName.count == 0)
             if !sameSet { return fail(ResultCode.parameter) }
@@ -48,10 +54,17 @@ extension Engine {
 
         var reply = ReplyBuilder(out, batchIndex: batchIndex)
         let rao = msg.info2 & Info2.respondAllOps != 0
+        let storedKey = existing.map { ($0.keyType, $0.key) } ?? (msg.key.map { k -> (UInt8, UnsafeRawBufferPointer) in
+            let kb = body[span: k]
+            return kb.count >= 1 ? (kb[0], kb.slice(1, kb.count - 1)) : (0, kb)
+        } ?? (0, UnsafeRawBufferPointer(start: nil, count: 0)))
+        let view = WorkRecordView(ctx: ctx, existing: existing, ns: ns,
+                                  setName: existing.map { ns.sets.setNameBytes($0.setID) } ?? setName,
+                                  digestTail: digest.w2, now: clock.nowMs(), keyType: storedKey.0, key: storedKey.1)
         var failure: UInt8 = 0
         msg.forEachOp(body) { op in
             guard failure == 0 else { return }
-            failure = applyOp(op, body, ctx: ctx, out: out, reply: &reply, rao: rao)
+            failure = applyOp(op, body, ctx: ctx, out: out, reply: &reply, rao: rao, view: view)
         }
         if failure != 0 { reply.abandon(out); return fail(failure) }
 
@@ -116,8 +129,7 @@ extension Engine {
             case OpType.touch: shape.hasTouch = true
             case OpType.read:
                 if op.name.count == 0 { readAll += 1 } else { producesResult += 1 }
-            case OpType.expRead, OpType.expModify,
-                 OpType.bitRead, OpType.bitModify, OpType.hllRead, OpType.hllModify:
+            case OpType.bitRead, OpType.bitModify, OpType.hllRead, OpType.hllModify:
                 shape.error = ResultCode.unsupportedFeature; return
             default: break
             }
@@ -140,7 +152,7 @@ extension Engine {
 
     /// Applies one op to the work bins, appending its result (if any) to the reply.
     func applyOp(_ op: OpView, _ body: UnsafeRawBufferPointer, ctx: TxnContext, out: WireBuffer,
-                 reply: inout ReplyBuilder, rao: Bool) -> UInt8 {
+                 reply: inout ReplyBuilder, rao: Bool, view: WorkRecordView) -> UInt8 {
         let name = body[span: op.name]
         let value = body[span: op.value]
         switch op.op {
@@ -171,6 +183,16 @@ extension Engine {
             return 0  // TTL was applied for the whole record; TOUCH never has a result entry
         case OpType.deleteAll:
             ctx.bins.removeAll(keepingCapacity: true)
+        case OpType.expRead:
+            switch ExpOps.read(body[span: op.value], view) {
+            case .failed(let c): return c
+            case .value(let v):
+                if let v, ExpOps.append(out, op: op.op, name: name, v) { reply.nOps += 1 }
+                else if rao { reply.nilOp(out, op: op.op, name: name) }
+            }
+            return 0
+        case OpType.expModify:
+            return expModify(op, body, ctx: ctx, view: view, out: out, reply: &reply, rao: rao)
         case OpType.cdtRead, OpType.cdtModify:
             let i = ctx.findBin(name)
             let b = i.map { ctx.bins[$0] }

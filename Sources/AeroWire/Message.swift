@@ -84,11 +84,17 @@ public struct Message: Sendable {
     /// offset after the last op, or nil when any size runs past `end`.
     public mutating func parseFieldsAndOps(_ body: UnsafeRawBufferPointer, at start: Int, end: Int) -> Int? {
         var at = start
-        for _ in 0..<nFields {
+        for i in 0..<nFields {
             guard at + 5 <= end else { return nil }
-            let size = Int(body.u32BE(at))
+            var size = Int(body.u32BE(at))
+            let type = body[at + 4]
+            // aerospike-py (Rust client 2.x) counts a batch filter's bytes into the BATCH field's
+            // size; the real server accepts that, so a final BATCH field is cut to what is there.
+            if type == FieldType.batch && i == nFields - 1 && nOps == 0 && size > end - at - 4 {
+                size = end - at - 4
+            }
             guard size >= 1, size <= end - at - 4 else { return nil }
-            setField(body[at + 4], Span(start: at + 5, count: size - 1))
+            setField(type, Span(start: at + 5, count: size - 1))
             at += 4 + size
         }
         opsStart = at

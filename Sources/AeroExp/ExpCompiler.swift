@@ -1,4 +1,5 @@
 import AeroCDT
+import AeroGeo
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -53,6 +54,8 @@ struct ExpCompiler {
             do { try r.skip() } catch { throw .bad("truncated literal") }
             let bytes = UnsafeRawBufferPointer(rebasing: r.buf[start..<r.at])
             guard let v = ExpValue.fromMsgpack(bytes, owned: false) else { throw .bad("unsupported literal") }
+            // GeoJSON literals are checked when the expression is built, as the real server does.
+            if case .geo(let text) = v, text.with({ Geo.parse($0) }) == nil { throw .bad("invalid GeoJSON literal") }
             return add(ExpNode(op: ExpOp.literal, type: v.type, literal: v))
         }
         do { _ = try r.next() } catch { throw .bad("truncated") }

@@ -1,16 +1,15 @@
-/// GeoJSON comparisons for CMP_GEO (filled in when the AeroGeo predicates land).
+import AeroGeo
+
+/// GeoJSON comparisons for CMP_GEO.
 enum ExpGeo {
-    /// The JSON text of a stored GeoJSON particle: u8 flags, u16 BE cell count, the cells, text.
+    /// The JSON text of a stored GeoJSON particle (flags, cell count, cells, then the text).
     static func particleText(_ p: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
-        guard p.count >= 3 else { return nil }
-        let cells = Int(p[1]) << 8 | Int(p[2])
-        let start = 3 + 8 * cells
-        guard start <= p.count else { return nil }
-        return UnsafeRawBufferPointer(rebasing: p[start...])
+        Geo.particleText(p)
     }
 
-    /// Point-in-region either way round; nil when either side is not valid GeoJSON.
+    /// Point-in-region either way round; nil (UNKNOWN) when either side is not valid GeoJSON.
     static func matches(_ a: ExpBytes, _ b: ExpBytes) -> Bool? {
-        nil
+        guard let x = a.with({ Geo.parse($0) }), let y = b.with({ Geo.parse($0) }) else { return nil }
+        return Geo.matches(x, y)
     }
 }

@@ -114,6 +114,17 @@ def main():
     finally:
         server.terminate(); server.wait(5)
 
+    # Filter cost: full scans of 1M records with and without `n >= 900000` (keeps 10%).
+    server, port, _ = start_server(tmp)
+    try:
+        out = subprocess.run([BENCH, "scan", "--port", str(port), "--keys", "1000000"],
+                             capture_output=True, text=True, check=True).stdout
+        m = re.search(r"plain_rate=(\d+) plain_returned=(\d+) filtered_rate=(\d+) filtered_returned=(\d+) ratio=([\d.]+)", out)
+        print(f"\nfiltered scan: 1M records examined; no filter {int(m[1]):,} rec/s ({m[2]} returned), "
+              f"filter int >= K {int(m[3]):,} rec/s ({m[4]} returned): ratio {m[5]}")
+    finally:
+        server.terminate(); server.wait(5)
+
     # Memory per record: 1M records of one 100-byte bin named "v".
     server, port, _ = start_server(tmp)
     try:

@@ -81,9 +81,11 @@ extension Engine {
             let v = exp.evaluate(view)
             if v.isUnknown { return flags & ExpOps.evalNoFail != 0 ? 0 : ResultCode.opNotApplicable }
             guard let (particle, bytes) = ExpOps.particle(v) else {
-                // A nil result deletes the bin only when allowed.
+                // A nil result: nothing to do for a missing bin; an existing bin is deleted
+                // only when allowed.
+                guard let i = existing else { return 0 }
                 guard flags & ExpOps.allowDelete != 0 else { return noFail ? 0 : ResultCode.opNotApplicable }
-                if let i = existing { ctx.removeBin(at: i) }
+                ctx.removeBin(at: i)
                 return 0
             }
             let stored = bytes.withUnsafeBytes { ctx.stash($0) }

@@ -46,13 +46,16 @@ public final class ScanCursor {
             next += 1
             scanPartition(ns.partitions[pid], resume: resume, now: now, out: out, ctx: ctx)
         }
-        if out.count == startCount {
-            out.truncate(to: frame)  // no records: no empty frame
-        } else {
+        let wroteRecords = out.count != startCount
+        if wroteRecords {
             out.endFrame(at: frame)
+        } else {
+            out.truncate(to: frame)  // no records: no empty frame
         }
-        if next >= work.count || remaining == 0 {
-            // The real server sends LAST as a frame of its own; clients rely on it.
+        if (next >= work.count || remaining == 0) && !wroteRecords {
+            // LAST goes out on its own, in a later write than the last records: the real
+            // server sends it separately, and aerospike-py 0.10.3 loses records when the
+            // two arrive together.
             out.appendHeaderOnlyReply(result: ResultCode.ok, info3: Info3.last)
             done = true
             job?.finish()

@@ -219,7 +219,8 @@ struct ExpCompiler {
                 guard let f = name.first, (f >= 65 && f <= 90) || (f >= 97 && f <= 122) || f == 95,
                       name.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 95 })
                 else { throw .bad("bad variable name") }
-                if scope[depthBefore...].contains(where: { $0.0 == name }) { throw .bad("variable defined twice") }
+                // A name already bound here or in an enclosing LET is a duplicate (no shadowing).
+                if scope.contains(where: { $0.0 == name }) { throw .bad("variable defined twice") }
                 let value = try node(&r, depth: depth + 1)
                 let slot = e.slots
                 e.slots += 1

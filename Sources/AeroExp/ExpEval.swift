@@ -173,12 +173,26 @@ enum ExpCompare {
         case (.nil_, .nil_): return 0
         case (.str(let x), .str(let y)): return bytes(x, y)
         case (.blob(let x, _), .blob(let y, _)): return bytes(x, y)
-        case (.list, .list), (.map, .map):
+        case (.list, .list):
             guard let x = a.msgpack(), let y = b.msgpack() else { return nil }
+            return ValueOrder.compare(x, y)
+        case (.map, .map):
+            // The real server cannot compare unordered (non-empty) maps: UNKNOWN.
+            guard let x = a.msgpack(), let y = b.msgpack(), comparableMap(x), comparableMap(y) else { return nil }
             return ValueOrder.compare(x, y)
         default: return nil
         }
     }
+    /// An empty map, or one carrying the key-ordered marker.
+    static func comparableMap(_ m: [UInt8]) -> Bool {
+        guard let h = try? m.withReader({ r throws(CDTError) in try r.next() }), h.kind == .map else { return false }
+        if h.count == 0 { return true }
+        guard m.count > h.headerSize + 2 else { return false }
+        let t = m[h.headerSize]
+        let flags: UInt8? = t == 0xc7 ? m[h.headerSize + 2] : (t == 0xc9 && m.count > h.headerSize + 5 ? m[h.headerSize + 5] : nil)
+        return flags.map { $0 & CollectionFlags.ordered != 0 } ?? false
+    }
+
     static func bytes(_ a: ExpBytes, _ b: ExpBytes) -> Int {
         a.with { x in b.with { y in
             let n = Swift.min(x.count, y.count)

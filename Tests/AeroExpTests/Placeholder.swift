@@ -1,2 +1,0 @@
-import XCTest
-final class ExpPlaceholderTests: XCTestCase { func testNothingYet() {} }

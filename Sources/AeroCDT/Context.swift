@@ -43,3 +43,26 @@ enum Level {
     case list(CDTList, index: Int)
     case map(CDTMap, index: Int)
 }
+
+extension Context {
+    /// Read-only walk of a context (msgpack `[type, value, ...]`) into a stored value: the
+    /// selected element's msgpack, or nil when the path does not exist (secondary indexes on
+    /// nested elements).
+    public static func select(_ ctx: [UInt8], in value: [UInt8]) -> [UInt8]? {
+        guard let steps = try? parse(ctx) else { return nil }
+        var current = value
+        for step in steps {
+            guard let kind = try? current.withReader({ r throws(CDTError) in try r.header().kind }) else { return nil }
+            if step.isList {
+                guard kind == .list, var list = try? CDTList.parse(current),
+                      let i = try? CDTExecutor.locate(step, in: &list, modify: false), i < list.items.count else { return nil }
+                current = list.items[i]
+            } else {
+                guard kind == .map, var map = try? CDTMap.parse(current),
+                      let i = try? CDTExecutor.locate(step, in: &map, modify: false) else { return nil }
+                current = map.entries[i].value
+            }
+        }
+        return current
+    }
+}

@@ -29,7 +29,7 @@ public final class Engine: @unchecked Sendable {
     /// What a message turned into: a finished reply, or a stream the connection drains.
     public enum Outcome {
         case replied
-        case stream(ScanCursor)
+        case stream(any RecordStream)
     }
 
     /// Handles one AS_MSG body (already inflated). Writes the reply frame(s) into `out`.

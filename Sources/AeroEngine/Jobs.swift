@@ -7,6 +7,11 @@ public final class Job: @unchecked Sendable {
     public let set: String
     public let partitions: Int
     public let startMs: Int64
+    /// Set after registration by whoever knows (the query's index, the client's address...).
+    public var indexName: String?
+    public var resumed = 0
+    public var from = "unknown"
+    public var socketTimeout: UInt32 = 0
     public let succeeded = Atomic<Int>(0)
     private let finishedMs = Atomic<Int64>(0)
 
@@ -26,9 +31,11 @@ public final class Job: @unchecked Sendable {
         let progress = end != 0 ? "100.00" : "0.00"
         var s = "trid=\(trid):ns=\(ns)"
         if !set.isEmpty { s += ":set=\(set)" }
-        s += ":n-pids-requested=\(partitions):rps=0:active-threads=0:status=\(status):job-progress=\(progress)"
+        if let index = indexName { s += ":sindex-name=\(index)" }
+        s += ":n-pids-requested=\(partitions):n-keyds-requested=\(resumed):rps=0:active-threads=0:status=\(status):job-progress=\(progress)"
         s += ":run-time=\(runTime):time-since-done=\(sinceDone):recs-throttled=0:recs-filtered-meta=0"
-        s += ":recs-filtered-bins=0:recs-succeeded=\(succeeded.load(ordering: .relaxed)):recs-failed=0:job-type=basic"
+        s += ":recs-filtered-bins=0:recs-succeeded=\(succeeded.load(ordering: .relaxed)):recs-failed=0:from=\(from)"
+        s += ":job-type=basic:net-io-bytes=0:net-io-time=0:socket-timeout=\(socketTimeout)"
         return s
     }
 }

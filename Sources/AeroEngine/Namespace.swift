@@ -10,6 +10,7 @@ public final class Namespace: @unchecked Sendable {
     public let nameBytes: [UInt8]
     public let partitions: [Partition]
     public let sets = SetTable()
+    public let sindexes = SIndexRegistry()
 
     public let objects = Atomic<Int>(0)
     /// Bytes of record buffers held (the "data used" of a memory namespace).
@@ -53,6 +54,7 @@ public final class Namespace: @unchecked Sendable {
     @inline(__always) func dropRecord(_ p: Partition, _ d: Digest) {
         if let r = p.table.remove(d) {
             account(RecordRef(r), sign: -1)
+            indexRecord(old: RecordRef(r), new: nil, d)
             free(r)
         }
     }

@@ -4,7 +4,7 @@ import AeroExp
 /// A foreground partition scan in progress. The connection calls `fill` whenever its
 /// write buffer has drained, so a scan of any size streams with bounded memory and never
 /// holds a partition lock across a socket write.
-public final class ScanCursor {
+public final class ScanCursor: RecordStream {
     let engine: Engine
     let ns: Namespace
     /// Set filter: nil = whole namespace; a set that doesn't exist yields nothing.
@@ -36,7 +36,7 @@ public final class ScanCursor {
     deinit { filterBytes?.deallocate() }
 
     /// Appends one frame of records (about `target` bytes), and the LAST message when finished.
-    public func fill(_ out: WireBuffer, ctx: TxnContext, target: Int = 128 * 1024) {
+    public func fill(_ out: WireBuffer, ctx: TxnContext, target: Int) {
         guard !done else { return }
         let frame = out.beginFrame(type: ProtoType.message)
         let startCount = out.count
@@ -137,9 +137,6 @@ extension Engine {
             out.appendHeaderOnlyReply(result: rc)
             return .replied
         }
-        if msg.indexRange != nil || msg.indexName != nil || msg.indexExpression != nil {
-            return reject(201)  // no secondary index exists yet
-        }
         if msg.udfFilename != nil || msg.udfOp != nil || msg.info2 & Info2.write != 0 {
             return reject(ResultCode.unsupportedFeature)  // background jobs and aggregations: later
         }
@@ -189,6 +186,10 @@ extension Engine {
             if let info = ns.sets.find(body[span: s]) { setFilter = .set(info.id) } else { setFilter = .none }
         } else {
             setFilter = .all
+        }
+        if msg.indexRange != nil || msg.indexName != nil || msg.indexExpression != nil {
+            return startQuery(body, msg, ns, out: out, setFilter: setFilter, work: work, maxRecords: maxRecords,
+                              bins: bins, filter: filter, filterBytes: filterBytes)
         }
         var job: Job?
         if msg.info1 & Info1.shortQuery == 0, let t = msg.trid, t.count == 8 {

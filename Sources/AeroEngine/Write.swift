@@ -100,11 +100,11 @@ extension Engine {
                                     lastUpdateMs: clock.nowMs(), keyType: keyType, key: key, bins: ctx.bins, size: size)
         let rec = RecordRef(raw)
         // Only now may the old buffer go: work bins pointed into it.
-        if let old = p.table.put(digest, raw) {
-            ns.account(RecordRef(old), sign: -1)
-            free(old)
-        }
+        let old = p.table.put(digest, raw)
+        if let old { ns.account(RecordRef(old), sign: -1) }
         ns.account(rec, sign: 1)
+        ns.indexRecord(old: old.map(RecordRef.init), new: rec, digest)
+        if let old { free(old) }
         return reply.finish(out, generation: UInt32(gen), voidTime: newVoid)
     }
 

@@ -10,7 +10,7 @@ final class Connection {
     let output = WireBuffer(capacity: 16 * 1024)
     var written = 0
     /// A scan streaming its results; later requests wait until it ends (answers stay in order).
-    var stream: ScanCursor?
+    var stream: (any RecordStream)?
     var streamCompressed = false
     /// Interest currently registered with epoll.
     var wantsWrite = false

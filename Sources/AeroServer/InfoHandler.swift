@@ -13,6 +13,7 @@ final class InfoHandler {
         registerNamespaces()
         registerAdmin()
         registerUDF()
+        registerSIndex()
     }
 
     func register(_ names: String..., handler: @escaping Command) {

@@ -35,12 +35,6 @@ extension InfoHandler {
             }
             return parts.joined(separator: ";")
         }
-        // Secondary indexes come with their own issue; until then there are none.
-        register("sindex-list", "sindex") { _, _ in "" }
-        register("sindex-exists") { _, _ in "false" }
-        register("sindex-stat") { _, _ in "ERROR:201:no index" }
-        register("sindex-delete") { _, _ in "ok" }
-        register("sindex-create") { _, _ in "ERROR:16:secondary indexes are not supported yet" }
     }
 
     static func setProps(_ set: SetInfo) -> String {

@@ -155,7 +155,7 @@ final class Reactor: @unchecked Sendable {
                 // Stream a scan: add frames while the socket keeps up.
                 if c.hasPendingOutput { break }
                 c.output.reset(); c.written = 0
-                s.fill(c.output, ctx: ctx)
+                s.fill(c.output, ctx: ctx, target: 128 * 1024)
                 if c.streamCompressed { router.compressFrames(c.output, from: 0) }
                 if s.done { c.stream = nil }
                 guard flush(c) else { return }

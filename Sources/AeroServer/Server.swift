@@ -30,6 +30,12 @@ public final class Server: @unchecked Sendable {
         let udfDir = config.workDirectory + "/udf"
         engine = Engine(namespaces: namespaces, clock: Clock(), udf: UDFRegistry(directory: udfDir))
         engine.batchMaxRequests = config.batchMaxRequests
+        // Indexes defined by an earlier run are recreated and rebuilt in the background.
+        engine.loadIndexDefinitions { line in
+            let req = InfoRequest(line)
+            guard req.name == "sindex-create", case .success(let def) = SIndexDef.parse(req.params) else { return nil }
+            return def
+        }
         let id = Server.makeNodeID(port: config.port)
         nodeID = String(id, radix: 16, uppercase: true)
         clusterKey = String((id >> 8) & 0xFFFF_FFFF_FFFF, radix: 16, uppercase: true)

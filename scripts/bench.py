@@ -122,6 +122,9 @@ def main():
         m = re.search(r"plain_rate=(\d+) plain_returned=(\d+) filtered_rate=(\d+) filtered_returned=(\d+) ratio=([\d.]+)", out)
         print(f"\nfiltered scan: 1M records examined; no filter {int(m[1]):,} rec/s ({m[2]} returned), "
               f"filter int >= K {int(m[3]):,} rec/s ({m[4]} returned): ratio {m[5]}")
+        q = re.search(r"build_s=([\d.]+) query_returned=(\d+) query_ms=(\d+) scan_returned=(\d+) scan_ms=(\d+) speedup=([\d.]+)", out)
+        print(f"secondary index on 1M records: build {q[1]} s; equality matching 1% ({q[2]} records) "
+              f"{q[3]} ms by index vs {q[5]} ms by filtered scan: {q[6]}x")
     finally:
         server.terminate(); server.wait(5)
 

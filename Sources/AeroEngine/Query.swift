@@ -94,7 +94,7 @@ final class QueryCursor: RecordStream {
         // Re-check against the record as it is now.
         SIndexValues.bvals(index.def, r, binName: index.binName, into: &scratch)
         guard scratch.contains(k.bval) else { return }
-        if case .geo(let shape) = predicate, !geoMatches(r, shape) { return }
+        if case .geo(let shape) = predicate, !QueryCursor.geoMatches(index, r, shape) { return }
         if let filter, !filter.passes(StoredRecordView(r: r, ns: ns, now: engine.clock.nowMs())) { return }
         if emitRecord(out, ns, r, k.digest, noBins: noBins, bins: bins, bval: k.bval) {
             seen.insert(k.digest)
@@ -104,7 +104,7 @@ final class QueryCursor: RecordStream {
     }
 
     /// Does any GeoJSON value the index takes from this record match the query region/point?
-    private func geoMatches(_ r: RecordRef, _ shape: GeoShape) -> Bool {
+    static func geoMatches(_ index: SIndex, _ r: RecordRef, _ shape: GeoShape) -> Bool {
         guard let bin = index.binName.withUnsafeBytes({ r.findBin($0) }) else { return false }
         if bin.particle == ParticleType.geojson {
             guard let text = Geo.particleText(bin.value), let v = Geo.parse(text) else { return false }

@@ -12,48 +12,10 @@ extension Engine {
             out.appendHeaderOnlyReply(result: rc)
             return .replied
         }
-        if msg.indexExpression != nil { return reject(ResultCode.unsupportedFeature) }
-        guard let rs = msg.indexRange, let range = IndexRange.parse(body[span: rs]) else { return reject(ResultCode.parameter) }
-        var collection = SIndexDef.Collection.default
-        if let it = msg.indexType {
-            guard it.count == 1 else { return reject(ResultCode.parameter) }
-            switch body[Int(it.start)] {
-            case 0: collection = .default
-            case 1: collection = .list
-            case 2: collection = .mapkeys
-            case 3: collection = .mapvalues
-            default: return reject(ResultCode.parameter)
-            }
-        }
-        let ctx = msg.indexContext.map { Array(body[span: $0]) }
-        let index: SIndex?
-        if let n = msg.indexName {
-            index = ns.sindexes.find(name: String(decoding: body[span: n], as: UTF8.self))
-        } else {
-            // An index on the query's set, else one over the whole namespace.
-            let querySet = msg.set.flatMap { $0.count > 0 ? String(decoding: body[span: $0], as: UTF8.self) : nil }
-            let candidates = ns.sindexes.all.filter { s in
-                s.def.bin == range.bin && s.def.particle == range.particle && s.def.collection == collection
-                    && s.def.context == ctx
-            }
-            index = candidates.first { $0.def.set == querySet } ?? candidates.first { $0.def.set == nil }
-        }
-        guard let index else { return reject(201) }        // SINDEX_NOT_FOUND
-        guard index.isReady else { return reject(203) }     // still building
-        guard index.def.particle == range.particle else { return reject(ResultCode.parameter) }
-
-        let predicate: QueryCursor.Predicate
-        switch index.def.type {
-        case .numeric:
-            guard range.begin.count == 8, range.end.count == 8 else { return reject(ResultCode.parameter) }
-            let lo = range.begin.withUnsafeBytes { Int64(bitPattern: $0.u64BE(0)) }
-            let hi = range.end.withUnsafeBytes { Int64(bitPattern: $0.u64BE(0)) }
-            predicate = .range(lo, hi)
-        case .string, .blob:
-            predicate = .equal(SIndexValues.hash(range.begin[...]))
-        case .geo2dsphere:
-            guard let shape = range.begin.withUnsafeBytes({ Geo.parse($0) }) else { return reject(160) }
-            predicate = .geo(shape)
+        let index: SIndex, predicate: QueryCursor.Predicate
+        switch resolveIndexQuery(body, msg, ns) {
+        case .failure(let e): return reject(e.code)
+        case .success(let (i, p)): index = i; predicate = p
         }
         // Resume points: BVAL_ARRAY gives one bval per DIGEST_ARRAY entry, in order.
         var bvals: [Int64] = []
@@ -91,6 +53,58 @@ extension Engine {
                                  work: withBvals, maxRecords: maxRecords, noBins: msg.info1 & Info1.noBins != 0,
                                  bins: bins, filter: filter, filterBytes: filterBytes, job: job)
         return .stream(cursor)
+    }
+}
+
+struct QueryRefusal: Error { var code: UInt8 }
+
+extension Engine {
+    /// The index a query names (or whose bin, type, collection and context match its range,
+    /// preferring one on the query's set) and what it asks of the index.
+    func resolveIndexQuery(_ body: UnsafeRawBufferPointer, _ msg: Message, _ ns: Namespace)
+        -> Result<(SIndex, QueryCursor.Predicate), QueryRefusal> {
+        func no(_ c: UInt8) -> Result<(SIndex, QueryCursor.Predicate), QueryRefusal> { .failure(QueryRefusal(code: c)) }
+        if msg.indexExpression != nil { return no(ResultCode.unsupportedFeature) }
+        guard let rs = msg.indexRange, let range = IndexRange.parse(body[span: rs]) else { return no(ResultCode.parameter) }
+        var collection = SIndexDef.Collection.default
+        if let it = msg.indexType {
+            guard it.count == 1 else { return no(ResultCode.parameter) }
+            switch body[Int(it.start)] {
+            case 0: collection = .default
+            case 1: collection = .list
+            case 2: collection = .mapkeys
+            case 3: collection = .mapvalues
+            default: return no(ResultCode.parameter)
+            }
+        }
+        let ctx = msg.indexContext.map { Array(body[span: $0]) }
+        let found: SIndex?
+        if let n = msg.indexName {
+            found = ns.sindexes.find(name: String(decoding: body[span: n], as: UTF8.self))
+        } else {
+            // An index on the query's set, else one over the whole namespace.
+            let querySet = msg.set.flatMap { $0.count > 0 ? String(decoding: body[span: $0], as: UTF8.self) : nil }
+            let candidates = ns.sindexes.all.filter { s in
+                s.def.bin == range.bin && s.def.particle == range.particle && s.def.collection == collection
+                    && s.def.context == ctx
+            }
+            found = candidates.first { $0.def.set == querySet } ?? candidates.first { $0.def.set == nil }
+        }
+        guard let index = found else { return no(201) }     // SINDEX_NOT_FOUND
+        guard index.isReady else { return no(203) }          // still building
+        guard index.def.particle == range.particle else { return no(ResultCode.parameter) }
+        switch index.def.type {
+        case .numeric:
+            guard range.begin.count == 8, range.end.count == 8 else { return no(ResultCode.parameter) }
+            let lo = range.begin.withUnsafeBytes { Int64(bitPattern: $0.u64BE(0)) }
+            let hi = range.end.withUnsafeBytes { Int64(bitPattern: $0.u64BE(0)) }
+            return .success((index, .range(lo, hi)))
+        case .string, .blob:
+            return .success((index, .equal(SIndexValues.hash(range.begin[...]))))
+        case .geo2dsphere:
+            guard let shape = range.begin.withUnsafeBytes({ Geo.parse($0) }) else { return no(160) }
+            return .success((index, .geo(shape)))
+        }
     }
 }
 

@@ -137,9 +137,10 @@ extension Engine {
             out.appendHeaderOnlyReply(result: rc)
             return .replied
         }
-        if msg.udfFilename != nil || msg.udfOp != nil || msg.info2 & Info2.write != 0 {
-            return reject(ResultCode.unsupportedFeature)  // background jobs and aggregations: later
+        if msg.udfFilename != nil || msg.udfOp != nil {
+            return reject(ResultCode.unsupportedFeature)  // UDF jobs and aggregations need a Lua runtime
         }
+        let background = msg.info2 & Info2.write != 0
         // The cursor outlives the request buffer: the filter is compiled from a copy it owns.
         var filter: Expression? = nil
         var filterBytes: UnsafeMutableRawBufferPointer? = nil
@@ -155,14 +156,15 @@ extension Engine {
             }
             filterBytes = copy
         }
-        if msg.info3 & Info3.partitionDone == 0 { return reject(ResultCode.unsupportedFeature) }
-        if msg.pidArray == nil && msg.digestArray == nil { return reject(ResultCode.unsupportedFeature) }
+        if !background && msg.info3 & Info3.partitionDone == 0 { return reject(ResultCode.unsupportedFeature) }
+        if !background && msg.pidArray == nil && msg.digestArray == nil { return reject(ResultCode.unsupportedFeature) }
         if msg.recordsPerSecond != nil && msg.info1 & Info1.shortQuery != 0 { return reject(ResultCode.parameter) }
 
         // Projection: READ ops naming bins, or the legacy bin-list field.
         var bins: [[UInt8]] = []
         var bad: UInt8 = 0
         msg.forEachOp(body) { op in
+            if background { return }  // write ops, checked by the background job
             if !OpType.isRead(op.op) { bad = ResultCode.parameter; return }
             if op.op != OpType.read { bad = ResultCode.unsupportedFeature; return }
             if op.name.count > 15 { bad = ResultCode.binName; return }
@@ -175,6 +177,23 @@ extension Engine {
             bins = names
         }
 
+        if background {
+            let setFilter: ScanCursor.SetFilter
+            if let s = msg.set, s.count > 0 {
+                if let info = ns.sets.find(body[span: s]) { setFilter = .set(info.id) } else { setFilter = .none }
+            } else {
+                setFilter = .all
+            }
+            filterBytes?.deallocate()
+            if msg.indexRange != nil || msg.indexName != nil {
+                switch resolveIndexQuery(body, msg, ns) {
+                case .failure(let e): return reject(e.code)
+                case .success(let (index, predicate)):
+                    return startBackground(body, msg, ns, out: out, setFilter: setFilter, query: predicate, index: index)
+                }
+            }
+            return startBackground(body, msg, ns, out: out, setFilter: setFilter, query: nil, index: nil)
+        }
         guard let work = partitionWork(body, msg) else { return reject(ResultCode.parameter) }
         var maxRecords: UInt64 = 0
         if let mr = msg.maxRecords {

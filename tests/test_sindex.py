@@ -11,6 +11,7 @@ the same info command the client sends and wait for `load_pct=100` themselves.
 """
 import concurrent.futures
 import json
+import struct
 import time
 import uuid
 
@@ -25,6 +26,7 @@ from aerospike_helpers.operations import list_operations as lo
 from aerospike_helpers.operations import operations as op
 
 from conftest import make_client
+import wire
 
 NS = "test"
 
@@ -340,7 +342,7 @@ def test_mapvalues_index_each_record_once(server, client, sindex, set_name):
     for k in (1, 2, 3):
         client.put((NS, set_name, k), {"k": k, "m": {"a": 5, "b": 5, "c": 9}})
     client.put((NS, set_name, 4), {"k": 4, "m": {5: "x", "z": 11}, "ms": {"a": "x", "b": "x"}})
-    client.put((NS, set_name, 5), {"k": 5, "m": [5], "ms": {"x": "a"}})
+    client.put((NS, set_name, 5), {"k": 5, "m": [5], "ms": {"a": "y"}})
     MV = aerospike.INDEX_TYPE_MAPVALUES
     assert keys(run(client, set_name, p.contains("m", MV, 5))) == [1, 2, 3]
     assert keys(run(client, set_name, p.range("m", MV, 0, 10))) == [1, 2, 3]
@@ -382,6 +384,143 @@ def test_query_without_index_is_201(client, sindex, set_name):
     with pytest.raises(ex.IndexNotFound):
         run(client, set_name + "_x", p.equals("n", 1))
     assert keys(run(client, set_name, p.equals("n", 1))) == [1]
+
+
+def test_query_by_index_name(client, sindex, set_name):
+    name = sindex("n", "NUMERIC")
+    for i in range(6):
+        client.put((NS, set_name, i), {"k": i, "n": i * 10})
+    q = client.query(NS, set_name)
+    q.where_with_index_name(name, p.between(None, 10, 30))
+    assert keys(q.results()) == [1, 2, 3]
+    q = client.query(NS, set_name)
+    q.where_with_index_name(name + "_missing", p.between(None, 10, 30))
+    with pytest.raises(ex.IndexNotFound):
+        q.results()
+
+
+@pytest.mark.xfail(strict=True, reason="expression indexes (exp=, INDEX_EXPRESSION) are not built yet")
+def test_expression_index(server, client, set_name):
+    expr = exp.Add(exp.IntBin("a"), exp.IntBin("b"))
+    name = "ix_exp_%s" % uuid.uuid4().hex[:8]
+    # exactly what the client's index_expr_create sends (no bin)
+    cmd = "sindex-create:namespace=%s;set=%s;indexname=%s;exp=%s;indextype=DEFAULT;type=NUMERIC" % (
+        NS, set_name, name, client.get_expression_base64(expr.compile()))
+    try:
+        assert server.info1(cmd) == "ok"
+        wait_loaded(server, name)
+        e = sindex_list(server)[name]
+        assert e["exp"] != "null" and e["state"] == "RW", e
+        client.put((NS, set_name, 1), {"k": 1, "a": 1, "b": 2})
+        client.put((NS, set_name, 2), {"k": 2, "a": 10, "b": 5})
+        client.put((NS, set_name, 3), {"k": 3, "a": 4})              # expression fails
+        client.put((NS, set_name, 4), {"k": 4, "a": 7, "b": "x"})    # expression fails
+        assert entries(server, name) == 2
+        q = client.query(NS, set_name)
+        q.where_with_expr(expr.compile(), p.between(None, 0, 10))
+        assert keys(q.results()) == [1]
+        q = client.query(NS, set_name)
+        q.where_with_expr(expr.compile(), p.equals(None, 15))
+        assert keys(q.results()) == [2]
+    finally:
+        server.info1("sindex-delete:namespace=%s;indexname=%s" % (NS, name))
+
+
+# ------------------------------------------------------------------ raw wire
+
+def index_query_frame(set_name, bin_name, begin, end, pids=None, digests_=None, bvals=None,
+                      max_records=None, index_type=None):
+    fields = [wire.field(wire.F_NAMESPACE, NS), wire.field(wire.F_SET, set_name),
+              wire.field(9, struct.pack(">I", 10000)),
+              wire.field(7, struct.pack(">Q", 0x5151))]
+    if index_type is not None:
+        fields.append(wire.field(26, bytes([index_type])))
+    rng = (bytes([1, len(bin_name)]) + bin_name.encode() + bytes([wire.PT_INTEGER])
+           + struct.pack(">Iq", 8, begin) + struct.pack(">Iq", 8, end))
+    fields.append(wire.field(22, rng))
+    if pids is not None:
+        fields.append(wire.field(11, b"".join(struct.pack("<H", x) for x in pids)))
+    if digests_ is not None:
+        fields.append(wire.field(12, b"".join(digests_)))
+    if bvals is not None:
+        fields.append(wire.field(15, b"".join(struct.pack("<q", b) for b in bvals)))
+    if max_records is not None:
+        fields.append(wire.field(13, struct.pack(">Q", max_records)))
+    return wire.msg_frame(fields, [], info1=wire.INFO1_READ, info3=wire.INFO3_PARTITION_DONE,
+                          ttl=0xFFFFFFFF, timeout=10000)
+
+
+def records_of(msgs):
+    assert msgs[-1].info3 & wire.INFO3_LAST and msgs[-1].result == 0, msgs[-1]
+    out = [m for m in msgs[:-1] if not m.info3 & wire.INFO3_PARTITION_DONE]
+    assert all(m.result == 0 for m in out), out
+    return out
+
+
+def test_raw_index_query_bval_and_resume(raw, client, sindex, set_name):
+    sindex("n", "NUMERIC")
+    ks = []
+    i = 0
+    while len(ks) < 6:
+        if pid_of(set_name, "r%d" % i) == 777:
+            ks.append("r%d" % i)
+        i += 1
+    values = {k: v for k, v in zip(ks, [-3, 10, 11, 12, 12, 40])}
+    for k, v in values.items():
+        client.put((NS, set_name, k), {"n": v})
+    with raw.connect() as s:
+        s.sendall(index_query_frame(set_name, "n", -10, 20, pids=[777, 778]))
+        recs = records_of(wire.read_stream(s))
+        assert sorted(m.bins()["n"] for m in recs) == [-3, 10, 11, 12, 12]
+        for m in recs:
+            assert m.field(wire.F_NAMESPACE) == NS.encode()
+            assert m.field(wire.F_SET) == set_name.encode()
+            assert m.field(15) == struct.pack("<q", m.bins()["n"]), m     # bval = the value
+        # pages of 2, resuming after (bval, digest) of the last record seen
+        seen = []
+        frame = index_query_frame(set_name, "n", -10, 20, pids=[777], max_records=2)
+        for _ in range(6):
+            s.sendall(frame)
+            page = records_of(wire.read_stream(s))
+            assert len(page) <= 2
+            if not page:
+                break
+            seen.extend(page)
+            last = page[-1]
+            frame = index_query_frame(set_name, "n", -10, 20, digests_=[last.field(wire.F_DIGEST)],
+                                      bvals=[struct.unpack("<q", last.field(15))[0]],
+                                      max_records=2)
+        got = [m.field(wire.F_DIGEST) for m in seen]
+        assert len(got) == len(set(got)) == 5, seen
+
+
+@pytest.mark.parametrize("case", ["digests-without-bvals", "bvals-without-digests",
+                                  "count-mismatch"])
+def test_raw_index_query_resume_fields_must_pair(raw, client, sindex, set_name, case):
+    """BVAL_ARRAY is required with DIGEST_ARRAY on an index query, forbidden without it,
+    and must have as many entries (the real server answers 4)."""
+    sindex("n", "NUMERIC")
+    client.put((NS, set_name, "a"), {"n": 1})
+    d = wire.digest(NS, set_name, "a")
+    d2 = wire.digest(NS, set_name, "b")
+    if case == "digests-without-bvals":
+        frame = index_query_frame(set_name, "n", 0, 10, digests_=[d])
+    elif case == "bvals-without-digests":
+        frame = index_query_frame(set_name, "n", 0, 10, pids=[pid_of(set_name, "a")], bvals=[1])
+    else:
+        frame = index_query_frame(set_name, "n", 0, 10, digests_=[d, d2], bvals=[1])
+    with raw.connect() as s:
+        s.sendall(frame)
+        msgs = wire.parse_msgs(wire.read_frame(s)[2])
+    assert msgs[0].result == wire.PARAMETER, msgs
+
+
+def test_raw_index_query_missing_index(raw, set_name):
+    with raw.connect() as s:
+        s.sendall(index_query_frame(set_name, "nope", 0, 1, pids=[1]))
+        msgs = wire.parse_msgs(wire.read_frame(s)[2])
+    assert msgs[0].result == 201, msgs
+    assert not msgs[0].info3 & wire.INFO3_LAST
 
 
 # ------------------------------------------------------------------ partitions and pages
@@ -550,8 +689,8 @@ def test_overwrite_updates_index(server, client, sindex, set_name):
     client.increment(k, "n", 10)
     assert run(client, set_name, p.between("n", 0, 15)) == []
     assert keys(run(client, set_name, p.equals("n", 16))) == [1]
-    client.operate(k, [lo.list_append("l", 9), lo.list_remove_by_value("l", 1,
-                                                                        aerospike.LIST_RETURN_NONE)])
+    client.operate(k, [lo.list_append("l", 9),
+                       lo.list_remove_by_value("l", 1, aerospike.LIST_RETURN_NONE)])
     assert run(client, set_name, p.contains("l", LIST, 1)) == []
     assert keys(run(client, set_name, p.contains("l", LIST, 9))) == [1]
     assert keys(run(client, set_name, p.contains("l", LIST, 2))) == [1]
@@ -749,7 +888,7 @@ def test_index_definitions_survive_restart(server_factory):
         assert srv.info1("sindex-exists:namespace=%s;indexname=rs_n" % NS) == "true"
         for i in range(1, 6):
             c.put((NS, set_name, i), {"k": i, "n": i, "l": ["a" if i % 2 else "b"]})
-        assert [k for k in keys(run(c, set_name, p.between("n", 2, 4)))] == [2, 3, 4]
+        assert keys(run(c, set_name, p.between("n", 2, 4))) == [2, 3, 4]
         got = keys(run(c, set_name, p.contains("l", aerospike.INDEX_TYPE_LIST, "b")))
         assert got == [2, 4]
         # the restarted index does not hold anything that is not in the store

@@ -17,7 +17,12 @@ extension Engine {
         case .failure(let e): return reject(e.code)
         case .success(let (i, p)): index = i; predicate = p
         }
-        // Resume points: BVAL_ARRAY gives one bval per DIGEST_ARRAY entry, in order.
+        // Resume points: BVAL_ARRAY gives one bval per DIGEST_ARRAY entry, in order; the two
+        // come together or not at all (the real server's checks, each answered 4).
+        if (msg.digestArray == nil) != (msg.bvalArray == nil) { return reject(ResultCode.parameter) }
+        if let da = msg.digestArray, let bv = msg.bvalArray, Int(da.count) / 20 != Int(bv.count) / 8 {
+            return reject(ResultCode.parameter)
+        }
         var bvals: [Int64] = []
         if let bv = msg.bvalArray {
             guard bv.count % 8 == 0 else { return reject(ResultCode.parameter) }

@@ -195,6 +195,8 @@ extension Engine {
             return startBackground(body, msg, ns, out: out, setFilter: setFilter, query: nil, index: nil)
         }
         guard let work = partitionWork(body, msg) else { return reject(ResultCode.parameter) }
+        // BVAL_ARRAY belongs to index queries only.
+        if msg.bvalArray != nil && msg.indexRange == nil && msg.indexName == nil { return reject(ResultCode.parameter) }
         var maxRecords: UInt64 = 0
         if let mr = msg.maxRecords {
             guard mr.count == 8 else { return reject(ResultCode.parameter) }

@@ -281,3 +281,19 @@ def test_raw_scan_write_op_refused(raw, set_name):
         s.sendall(scan_frame(set_name, pids=[3], ops=[wire.write_int("a", 1)]))
         msgs = wire.parse_msgs(wire.read_frame(s)[2])
     assert msgs[0].result == wire.PARAMETER, msgs
+
+
+def test_records_per_second_throttles_a_scan(client, set_name):
+    """records_per_second 40 over 40 records: the scan takes about a second, and every
+    record still arrives once."""
+    import time
+    for i in range(40):
+        client.put((NS, set_name, i), {"n": i})
+    t = time.monotonic()
+    recs = client.scan(NS, set_name).results({"records_per_second": 40})
+    elapsed = time.monotonic() - t
+    assert sorted(r[2]["n"] for r in recs) == list(range(40))
+    assert 0.8 <= elapsed < 3.0, elapsed
+    t = time.monotonic()
+    assert len(client.scan(NS, set_name).results()) == 40
+    assert time.monotonic() - t < 0.5

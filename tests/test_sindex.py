@@ -943,3 +943,33 @@ def test_background_ops_query_with_filter(client, sindex, set_name):
     wait_job(client, job_id)
     tagged = sorted(r[2]["k"] for r in client.query(NS, set_name).results() if "tag" in r[2])
     assert tagged == [1, 3, 5, 7, 9]
+
+
+def test_records_per_second_throttles_an_index_query(server, client, set_name):
+    """The RECS_PER_SEC field (10) on an index query (sent raw: the python client sends it
+    on scans only): 50 records at 50 per second take about a second."""
+    import struct
+    import time as _time
+    for i in range(50):
+        client.put((NS, set_name, i), {"n": i})
+    name = "rps_" + set_name[-8:]
+    wire.info1(server.port, "sindex-create:namespace=%s;set=%s;indexname=%s;bin=n;type=numeric" % (NS, set_name, name))
+    for _ in range(100):
+        if "load_pct=100" in wire.info1(server.port, "sindex-stat:namespace=%s;indexname=%s" % (NS, name)):
+            break
+        _time.sleep(0.02)
+    rng = bytes([1, 1]) + b"n" + bytes([1]) + struct.pack(">I", 8) + struct.pack(">q", 0) + struct.pack(">I", 8) + struct.pack(">q", 49)
+    pids = b"".join(struct.pack("<H", p) for p in range(4096))
+    fields = [wire.field(0, NS.encode()), wire.field(1, set_name.encode()), wire.field(22, rng),
+              wire.field(11, pids), wire.field(10, struct.pack(">I", 50))]
+    try:
+        with wire.connect(server.port, timeout=10) as s:
+            s.sendall(wire.msg_frame(fields=fields, info1=1, info3=4))
+            t = _time.monotonic()
+            msgs = wire.read_stream(s)
+            elapsed = _time.monotonic() - t
+        assert len(msgs) - 1 == 50
+        assert msgs[-1].result == 0
+        assert 0.8 <= elapsed < 3.0, elapsed
+    finally:
+        wire.info1(server.port, "sindex-delete:namespace=%s;indexname=%s" % (NS, name))

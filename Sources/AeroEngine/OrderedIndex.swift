@@ -205,7 +205,9 @@ public struct OrderedIndex: @unchecked Sendable {
     var firstB: [Int64] = []
     public private(set) var count = 0
 
-    public init() { self.init(chunkCapacity: 256) }
+    /// 192 entries (5 KiB) a chunk: on random inserts this measured a little faster than 128 or
+    /// 256 (the in-chunk search and shift against the top-level arrays' upkeep).
+    public init() { self.init(chunkCapacity: 192) }
 
     /// A small `chunkCapacity` lets tests exercise splits and merges with few entries.
     init(chunkCapacity: Int) {
@@ -291,8 +293,9 @@ public struct OrderedIndex: @unchecked Sendable {
             count = 1
             return true
         }
-        var (ci, pos, found) = locate(key)
-        if found { return false }
+        let loc = locate(key)
+        if loc.found { return false }
+        var ci = loc.ci, pos = loc.pos
         let n = chunks[ci].count
         if n >= chunkCapacity {
             // Split: both halves get fresh, snug allocations.

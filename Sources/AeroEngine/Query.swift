@@ -29,6 +29,8 @@ final class QueryCursor: RecordStream {
     var seen = Set<Digest>()
     var scratch: [Int64] = []
     private(set) var done = false
+    var throttle = Throttle(perSecond: 0)
+    var resumeAtMs: Int64 { throttle.resumeAtMs }
 
     init(engine: Engine, ns: Namespace, index: SIndex, predicate: Predicate, setID: UInt16??,
          work: [(Int, Digest?, Int64?)], maxRecords: UInt64, noBins: Bool, bins: [[UInt8]],
@@ -57,7 +59,9 @@ final class QueryCursor: RecordStream {
         let start = out.count
         var exhausted = false
         if case .some(.none) = setID { exhausted = true }
-        while !exhausted && remaining > 0 && out.count - start < target {
+        let before = remaining
+        let limit = remaining > throttle.allowance ? remaining - throttle.allowance : 0
+        while !exhausted && remaining > limit && out.count - start < target {
             // Take a slice of keys under the index lock, then visit records without it.
             var keys: [IndexKey] = []
             keys.reserveCapacity(256)
@@ -70,8 +74,13 @@ final class QueryCursor: RecordStream {
             }
             if keys.count < 256 { exhausted = true }
             if let last = keys.last { cursor = last }
-            for k in keys where remaining > 0 { visit(k, out) }
+            for k in keys where remaining > limit { visit(k, out) }
+            if remaining == limit && limit > 0, let last = keys.last, cursor == last {
+                // The allowance ran out inside this slice: resume after the last key visited.
+                cursor = lastVisited
+            }
         }
+        throttle.sent(before - remaining)
         let wrote = out.count != start
         if wrote { out.endFrame(at: frame) } else { out.truncate(to: frame) }
         // LAST goes out in a call that sent no records, so it never shares a write with them.
@@ -82,7 +91,10 @@ final class QueryCursor: RecordStream {
         }
     }
 
+    private var lastVisited: IndexKey?
+
     private func visit(_ k: IndexKey, _ out: WireBuffer) {
+        lastVisited = k
         let pid = k.digest.partitionID
         guard allowed[pid] else { return }
         if let r = resume[pid], !(r < k) { return }

@@ -57,6 +57,7 @@ extension Engine {
         let cursor = QueryCursor(engine: self, ns: ns, index: index, predicate: predicate, setID: setID,
                                  work: withBvals, maxRecords: maxRecords, noBins: msg.info1 & Info1.noBins != 0,
                                  bins: bins, filter: filter, filterBytes: filterBytes, job: job)
+        if let r = msg.recordsPerSecond, r.count == 4 { cursor.throttle = Throttle(perSecond: UInt64(body.u32BE(Int(r.start)))) }
         return .stream(cursor)
     }
 }

@@ -3,8 +3,29 @@ import AeroWire
 /// A multi-frame reply the connection drains: scans and queries.
 public protocol RecordStream: AnyObject {
     var done: Bool { get }
+    /// Monotonic ms before which `fill` should not be called again (0 = now): throttling.
+    var resumeAtMs: Int64 { get }
     /// Appends about `target` bytes of frames; the final call appends LAST.
     func fill(_ out: WireBuffer, ctx: TxnContext, target: Int)
+}
+
+/// records_per_second: how many records a stream may send by now, and when it may go on.
+public struct Throttle {
+    let perSecond: UInt64
+    let startMs = monotonicMs()
+    var sent: UInt64 = 0
+    public private(set) var resumeAtMs: Int64 = 0
+
+    init(perSecond: UInt64) { self.perSecond = perSecond }
+
+    /// Records allowed in this turn (a tenth of a second's worth, at least one).
+    var allowance: UInt64 { perSecond == 0 ? .max : max(1, perSecond / 10) }
+    /// Counts a turn's records and sets when the next turn may start.
+    mutating func sent(_ n: UInt64) {
+        guard perSecond > 0 else { return }
+        sent += n
+        resumeAtMs = startMs + Int64(sent * 1000 / perSecond)
+    }
 }
 
 /// One record message of a scan or query: namespace, digest, set, key (and the bval of a

@@ -22,6 +22,8 @@ public final class ScanCursor: RecordStream {
     let filter: Expression?
     let filterBytes: UnsafeMutableRawBufferPointer?
     public private(set) var done = false
+    var throttle = Throttle(perSecond: 0)
+    public var resumeAtMs: Int64 { throttle.resumeAtMs }
 
     enum SetFilter { case all, none, set(UInt16) }
 
@@ -41,11 +43,14 @@ public final class ScanCursor: RecordStream {
         let frame = out.beginFrame(type: ProtoType.message)
         let startCount = out.count
         let now = engine.clock.nowSec()
-        while next < work.count && remaining > 0 && out.count - startCount < target {
+        let before = remaining
+        let limit = remaining > throttle.allowance ? remaining - throttle.allowance : 0
+        while next < work.count && remaining > limit && out.count - startCount < target {
             let (pid, resume) = work[next]
             next += 1
             scanPartition(ns.partitions[pid], resume: resume, now: now, out: out, ctx: ctx)
         }
+        throttle.sent(before - remaining)
         let wroteRecords = out.count != startCount
         if wroteRecords {
             out.endFrame(at: frame)
@@ -218,9 +223,11 @@ extension Engine {
                                 set: msg.set.map { String(decoding: body[span: $0], as: UTF8.self) } ?? "",
                                 partitions: work.count)
         }
+        let rps = msg.recordsPerSecond.flatMap { $0.count == 4 ? UInt64(body.u32BE(Int($0.start))) : nil } ?? 0
         let cursor = ScanCursor(engine: self, ns: ns, setFilter: setFilter, work: work, maxRecords: maxRecords,
                                 noBins: msg.info1 & Info1.noBins != 0, bins: bins, job: job,
                                 filter: filter, filterBytes: filterBytes)
+        cursor.throttle = Throttle(perSecond: rps)
         return .stream(cursor)
     }
 

@@ -45,7 +45,7 @@ final class Reactor: @unchecked Sendable {
         var events = [UInt32](repeating: 0, count: 256)
         var datas = [UInt64](repeating: 0, count: 256)
         while !server.stopping.load(ordering: .relaxed) {
-            let n = aero_epoll_wait(epfd, &events, &datas, 256, 1000)
+            let n = aero_epoll_wait(epfd, &events, &datas, 256, nextTimeout())
             if n < 0 { if errno == EINTR { continue }; break }
             for i in 0..<Int(n) {
                 let tag = datas[i]
@@ -61,6 +61,7 @@ final class Reactor: @unchecked Sendable {
                     serve(c, events: events[i])
                 }
             }
+            resumeThrottled()
         }
         for case let c? in connections { close(c) }
     }
@@ -154,6 +155,11 @@ final class Reactor: @unchecked Sendable {
             if let s = c.stream {
                 // Stream a scan: add frames while the socket keeps up.
                 if c.hasPendingOutput { break }
+                if s.resumeAtMs > monotonicMsNow() {
+                    // records_per_second: come back when the stream may go on.
+                    if !throttled.contains(where: { $0 === c }) { throttled.append(c) }
+                    break
+                }
                 c.output.reset(); c.written = 0
                 s.fill(c.output, ctx: ctx, target: 128 * 1024)
                 if c.streamCompressed { router.compressFrames(c.output, from: 0) }
@@ -181,6 +187,25 @@ final class Reactor: @unchecked Sendable {
             guard flush(c) else { return }
         }
         updateInterest(c)
+    }
+
+    /// Connections whose stream is throttled, waiting for their time.
+    private var throttled: [Connection] = []
+
+    /// epoll timeout: the nearest throttled stream's time, else a second.
+    private func nextTimeout() -> Int32 {
+        guard !throttled.isEmpty else { return 1000 }
+        let now = monotonicMsNow()
+        let soonest = throttled.map { $0.stream?.resumeAtMs ?? now }.min() ?? now
+        return Int32(max(0, min(1000, soonest - now)))
+    }
+
+    private func resumeThrottled() {
+        guard !throttled.isEmpty else { return }
+        let now = monotonicMsNow()
+        let due = throttled.filter { $0.closed || ($0.stream?.resumeAtMs ?? 0) <= now }
+        throttled.removeAll { c in due.contains { $0 === c } }
+        for c in due where !c.closed { process(c) }
     }
 
     /// Writes pending output. Returns false when the connection was closed.

@@ -88,20 +88,7 @@ enum PersistedFast {
     }
 
     static func byIndexRange(_ idx: PersistedIndex, _ args: OpArgs) throws(CDTError) -> CDTExecutor.Outcome? {
-        guard args.count == 2 || args.count == 3 else { return nil }
-        let rt = ReturnType(try args.int(0))
-        guard !rt.inverted else { return nil }
-        let n = Int64(idx.count)
-        var start = try args.int(1)
-        if start < 0 { start += n }
-        var end = n
-        if args.count == 3 {
-            let c = try args.int(2)
-            guard c >= 0 else { return nil }
-            end = start &+ c
-        }
-        let s = Int(min(max(start, 0), n)), e = Int(min(max(end, 0), n))
-        let range = s..<max(s, e)
+        guard let (rt, range) = try window(idx, args) else { return nil }
         func out(_ r: [UInt8]?) -> CDTExecutor.Outcome { CDTExecutor.Outcome(newValue: nil, result: r) }
         switch rt.type {
         case ReturnType.none: return out(nil)
@@ -140,20 +127,7 @@ enum PersistedFast {
 
     /// GET_BY_RANK_RANGE on a key/value-ordered map: O(M) for M entries, in rank order.
     static func byRankRange(_ idx: PersistedIndex, _ args: OpArgs) throws(CDTError) -> CDTExecutor.Outcome? {
-        guard args.count == 2 || args.count == 3 else { return nil }
-        let rt = ReturnType(try args.int(0))
-        guard !rt.inverted else { return nil }
-        let n = Int64(idx.count)
-        var start = try args.int(1)
-        if start < 0 { start += n }
-        var end = n
-        if args.count == 3 {
-            let c = try args.int(2)
-            guard c >= 0 else { return nil }
-            end = start &+ c
-        }
-        let s = Int(min(max(start, 0), n)), e = Int(min(max(end, 0), n))
-        let ranks = s..<max(s, e)
+        guard let (rt, ranks) = try window(idx, args) else { return nil }
         func out(_ r: [UInt8]?) -> CDTExecutor.Outcome { CDTExecutor.Outcome(newValue: nil, result: r) }
         var w = MPWriter()
         switch rt.type {
@@ -178,6 +152,25 @@ enum PersistedFast {
             return out(w.bytes)
         default: return nil
         }
+    }
+
+    /// `[rt, start, count?]` of an index or rank range, clipped to the collection
+    /// (cdt.md section 7); nil leaves the op to the general path (INVERTED, a negative count).
+    static func window(_ idx: PersistedIndex, _ args: OpArgs) throws(CDTError) -> (ReturnType, Range<Int>)? {
+        guard args.count == 2 || args.count == 3 else { return nil }
+        let rt = ReturnType(try args.int(0))
+        guard !rt.inverted else { return nil }
+        let n = Int64(idx.count)
+        var start = try args.int(1)
+        if start < 0 { start += n }
+        var end = n
+        if args.count == 3 {
+            let c = try args.int(2)
+            guard c >= 0 else { return nil }
+            end = start &+ c
+        }
+        let s = Int(min(max(start, 0), n)), e = Int(min(max(end, 0), n))
+        return (rt, s..<max(s, e))
     }
 
     /// A result map of the entries in `range`, with an ext marker when given.

@@ -86,59 +86,23 @@ public final class ScanCursor: RecordStream {
             case .set(let id): if r.setID != id { continue }
             }
             if let filter, !filter.passes(StoredRecordView(r: r, ns: ns, now: nowMs)) { continue }
-            if emit(r, d, out) {
+            if emitRecord(out, ns, r, d, noBins: noBins, bins: bins, bval: nil) {
                 remaining -= 1
                 job?.succeeded.add(1, ordering: .relaxed)
             }
         }
-    }
-
-    /// One record message: namespace, digest, set, key fields, then bins. Returns false
-    /// (and writes nothing) when a projection matches no bin.
-    private func emit(_ r: RecordRef, _ d: Digest, _ out: WireBuffer) -> Bool {
-        let mark = out.count
-        let hdr = out.appendMsgHeader(info1: noBins ? Info1.noBins : 0, result: ResultCode.ok,
-                                      generation: UInt32(r.generation), voidTime: r.voidTime)
-        var nFields: UInt16 = 2
-        ns.nameBytes.withUnsafeBytes { out.appendField(FieldType.namespace, $0) }
-        out.appendU32(21); out.append(FieldType.digest)
-        out.reserve(20); d.write(to: out.base + out.count); out.count += 20
-        if let s = ns.sets.byID(r.setID) {
-            s.nameBytes.withUnsafeBytes { out.appendField(FieldType.set, $0) }
-            nFields += 1
-        }
-        if r.keyType != 0 {
-            out.appendU32(UInt32(r.keyLength + 2)); out.append(FieldType.key); out.append(r.keyType)
-            out.append(r.key)
-            nFields += 1
-        }
-        var nOps = 0
-        if !noBins {
-            if bins.isEmpty {
-                r.forEachBin { name, particle, value in
-                    out.appendBinOp(op: OpType.read, particle: particle, name: name, value: value); nOps += 1
-                }
-            } else {
-                for b in bins {
-                    b.withUnsafeBytes { name in
-                        if let v = r.findBin(name) {
-                            out.appendBinOp(op: OpType.read, particle: v.particle, name: name, value: v.value); nOps += 1
-                        }
-                    }
-                }
-                if nOps == 0 { out.truncate(to: mark); return false }
-            }
-        }
-        out.patchU16(nFields, at: hdr + 18)
-        out.patchU16(UInt16(truncatingIfNeeded: nOps), at: hdr + 20)
-        return true
     }
 }
 
 extension Engine {
     /// A message without a digest: a scan or query (batch-scan-query.md section 2).
     func startScan(_ body: UnsafeRawBufferPointer, _ msg: Message, _ ns: Namespace, out: WireBuffer) -> Outcome {
+        // The cursor outlives the request buffer: the filter is compiled from a copy it owns
+        // (freed here when the request is refused, else by the cursor).
+        var filterBytes: UnsafeMutableRawBufferPointer? = nil
         func reject(_ rc: UInt8) -> Outcome {
+            filterBytes?.deallocate()
+            filterBytes = nil
             out.appendHeaderOnlyReply(result: rc)
             return .replied
         }
@@ -146,20 +110,13 @@ extension Engine {
             return reject(ResultCode.unsupportedFeature)  // UDF jobs and aggregations need a Lua runtime
         }
         let background = msg.info2 & Info2.write != 0
-        // The cursor outlives the request buffer: the filter is compiled from a copy it owns.
         var filter: Expression? = nil
-        var filterBytes: UnsafeMutableRawBufferPointer? = nil
         if let f = msg.filterExp {
             let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(Int(f.count), 1), alignment: 8)
             copy.copyMemory(from: body[span: f])
             let owned = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(copy)[0..<Int(f.count)])
-            do {
-                filter = try Expression.compileFilter(owned)
-            } catch {
-                copy.deallocate()
-                return reject(error.code)
-            }
             filterBytes = copy
+            do { filter = try Expression.compileFilter(owned) } catch { return reject(error.code) }
         }
         if !background && msg.info3 & Info3.partitionDone == 0 { return reject(ResultCode.unsupportedFeature) }
         if !background && msg.pidArray == nil && msg.digestArray == nil { return reject(ResultCode.unsupportedFeature) }
@@ -190,6 +147,7 @@ extension Engine {
                 setFilter = .all
             }
             filterBytes?.deallocate()
+            filterBytes = nil
             if msg.indexRange != nil || msg.indexName != nil {
                 switch resolveIndexQuery(body, msg, ns) {
                 case .failure(let e): return reject(e.code)

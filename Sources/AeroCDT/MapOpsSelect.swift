@@ -433,20 +433,8 @@ struct MapSelection {
                 out = R.perElement(sel, n: n, rev: rev)
             } else if kOrdered {
                 for (lo, hi) in ranges { R.addRange(&out, lo, hi - lo, n: n, rev: rev) }
-            } else if !inverted {
-                for i in Self.lastOccurrences(items) {
-                    let (lo, hi) = ranges[i]
-                    if lo < hi { for p in lo..<hi { R.addRange(&out, p, 1, n: n, rev: rev) } }
-                }
             } else {
-                var prev = 0
-                for k in Self.distinctSorted(items) {
-                    let lo = keyLowerBound(k), hi = keyUpperBound(k)
-                    if hi <= lo { continue }
-                    R.addRange(&out, prev, lo - prev, n: n, rev: rev)
-                    prev = hi
-                }
-                R.addRange(&out, prev, n - prev, n: n, rev: rev)
+                itemListRuns(items, ranges, rev: rev, lower: { keyLowerBound($0) }, upper: { keyUpperBound($0) }, into: &out)
             }
             result = R.ints(out)
         case R.count: result = R.int(sel.count)
@@ -455,6 +443,28 @@ struct MapSelection {
         default: throw .opNotApplicable
         }
         return MapOutcome(result: result, removal: removal(sel))
+    }
+
+    /// Positions an item list selects outside the ordered path, as the server builds them:
+    /// each item's window once (its last occurrence in the list), or, inverted, the gaps
+    /// between the distinct items' windows.
+    func itemListRuns(_ items: [[UInt8]], _ windows: [(Int, Int)], rev: Bool,
+                      lower: ([UInt8]) -> Int, upper: ([UInt8]) -> Int, into out: inout [Int]) {
+        if !inverted {
+            for i in Self.lastOccurrences(items) {
+                let (lo, hi) = windows[i]
+                if lo < hi { for p in lo..<hi { R.addRange(&out, p, 1, n: n, rev: rev) } }
+            }
+        } else {
+            var prev = 0
+            for v in Self.distinctSorted(items) {
+                let lo = lower(v), hi = upper(v)
+                if hi <= lo { continue }
+                R.addRange(&out, prev, lo - prev, n: n, rev: rev)
+                prev = hi
+            }
+            R.addRange(&out, prev, n - prev, n: n, rev: rev)
+        }
     }
 
     /// GET/REMOVE_BY_VALUE_LIST.
@@ -502,20 +512,8 @@ struct MapSelection {
                 out = R.perElement(sel.map { table[$0] }, n: n, rev: rev)
             } else if orderedPath {
                 for (lo, hi) in windows { R.addRange(&out, lo, hi - lo, n: n, rev: rev) }
-            } else if !inverted {
-                for i in Self.lastOccurrences(items) {
-                    let (lo, hi) = windows[i]
-                    if lo < hi { for r in lo..<hi { R.addRange(&out, r, 1, n: n, rev: rev) } }
-                }
             } else {
-                var prev = 0
-                for v in Self.distinctSorted(items) {
-                    let lo = lower(v), hi = upper(v)
-                    if hi <= lo { continue }
-                    R.addRange(&out, prev, lo - prev, n: n, rev: rev)
-                    prev = hi
-                }
-                R.addRange(&out, prev, n - prev, n: n, rev: rev)
+                itemListRuns(items, windows, rev: rev, lower: lower, upper: upper, into: &out)
             }
             result = R.ints(out)
         case R.count: result = R.int(sel.count)

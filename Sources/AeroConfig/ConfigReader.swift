@@ -151,19 +151,34 @@ struct ConfigReader {
             case "memory-size": ns.dataSize = try size(n)  // pre-7.0 spelling
             case "storage-engine":
                 let kind = n.values.first ?? ""
-                guard kind == "memory" else {
-                    throw fail(n, "storage-engine '\(kind)' is not supported yet (only 'memory')")
+                guard kind == "memory" || kind == "device" else {
+                    throw fail(n, "storage-engine '\(kind)' is not supported (use 'memory' or 'device')")
                 }
+                ns.storageEngine = kind
                 for s in n.children ?? [] {
                     switch s.name {
                     case "data-size": ns.dataSize = try size(s)
                     case "stop-writes-used-pct": ns.stopWritesUsedPct = try int(s, 0...100)
-                    case "file", "device", "filesize", "evict-used-pct", "stop-writes-avail-pct", "defrag-lwm-pct",
-                         "flush-max-ms", "commit-to-device", "compression":
-                        warn(s, "'\(s.name)' is accepted but has no effect for the memory engine")
+                    case "file", "device":
+                        guard kind == "device" else { warn(s, "'\(s.name)' has no effect for the memory engine"); continue }
+                        if ns.file != nil { throw fail(s, "only one storage file per namespace is supported") }
+                        ns.file = try value(s)
+                    case "filesize": ns.fileSize = try size(s)
+                    case "write-block-size":
+                        let v = try size(s)
+                        guard v >= 64 << 10, v <= 8 << 20, v & (v - 1) == 0 else {
+                            throw fail(s, "'write-block-size' must be a power of 2 from 64K to 8M")
+                        }
+                        ns.writeBlockSize = v
+                    case "flush-max-ms": ns.flushMaxMs = try int(s, 1...60_000)
+                    case "commit-to-device": ns.commitToDevice = try bool(s)
+                    case "evict-used-pct", "stop-writes-avail-pct", "defrag-lwm-pct", "compression", "max-write-cache",
+                         "post-write-cache", "read-page-cache", "direct-files":
+                        warn(s, "'\(s.name)' is accepted but has no effect")
                     default: unknownKey(s, in: "storage-engine")
                     }
                 }
+                if kind == "device" && ns.file == nil { throw fail(n, "storage-engine device needs a 'file'") }
             case "set":
                 warn(n, "per-set configuration is not supported yet; ignored")
             case "nsup-threads", "evict-tenths-pct", "high-water-memory-pct", "stop-writes-pct",

@@ -11,6 +11,12 @@ public struct NamespaceSettings: Sendable {
     public var stopWritesUsedPct = 70
     public var defaultReadTouchTTLPct: UInt32 = 0
     public var storageEngine = "memory"
+    /// Device storage (storage-engine device { file ... }).
+    public var file: String? = nil
+    public var fileSize: Int = 1 << 30
+    public var writeBlockSize: Int = 1 << 20
+    public var flushMaxMs: Int = 1000
+    public var commitToDevice = false
     public init(name: String, line: Int) { self.name = name; self.line = line }
 }
 

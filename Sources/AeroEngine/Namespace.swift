@@ -11,6 +11,8 @@ public final class Namespace: @unchecked Sendable {
     public let partitions: [Partition]
     public let sets = SetTable()
     public let sindexes = SIndexRegistry()
+    /// The namespace's file, for a device namespace (set before the server serves).
+    public internal(set) var device: DeviceStore?
 
     public let objects = Atomic<Int>(0)
     /// Bytes of record buffers held (the "data used" of a memory namespace).
@@ -53,6 +55,7 @@ public final class Namespace: @unchecked Sendable {
     /// Drops a record from the index and frees it. Caller holds the partition lock.
     @inline(__always) func dropRecord(_ p: Partition, _ d: Digest) {
         if let r = p.table.remove(d) {
+            device?.append(.tombstone, d, UnsafeRawBufferPointer(start: nil, count: 0))
             account(RecordRef(r), sign: -1)
             indexRecord(old: RecordRef(r), new: nil, d)
             free(r)

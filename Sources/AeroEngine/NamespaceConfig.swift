@@ -15,5 +15,20 @@ public struct NamespaceConfig: Sendable {
     public var defaultReadTouchTTLPct: UInt32 = 0
     public var maxTTL: UInt32 = 315_360_000
 
+    /// Device storage: the file, its size, the write-block size, how often the current block is
+    /// written, and whether every write reaches the file before it is acknowledged.
+    public struct Device: Sendable {
+        public var file: String
+        public var fileSize: Int
+        public var blockSize: Int
+        public var flushMaxMs: Int
+        public var commitToDevice: Bool
+        public init(file: String, fileSize: Int, blockSize: Int, flushMaxMs: Int, commitToDevice: Bool) {
+            self.file = file; self.fileSize = fileSize; self.blockSize = blockSize
+            self.flushMaxMs = flushMaxMs; self.commitToDevice = commitToDevice
+        }
+    }
+    public var device: Device? = nil
+
     public init(name: String) { self.name = name }
 }

@@ -27,6 +27,8 @@ public final class SetTable: @unchecked Sendable {
     private let lock = Lock()
     private let entries: UnsafeMutablePointer<SetInfo?>
     private let published = Atomic<Int>(0)
+    /// Called (under the table's lock) for each set created, so a device can record it.
+    var onNewSet: ((SetInfo) -> Void)?
 
     public init() {
         entries = .allocate(capacity: SetTable.maxSets)
@@ -65,6 +67,7 @@ public final class SetTable: @unchecked Sendable {
             let s = SetInfo(id: UInt16(n + 1), name: String(decoding: name, as: UTF8.self))
             entries[n] = s
             published.store(n + 1, ordering: .releasing)
+            onNewSet?(s)
             return s
         }
     }

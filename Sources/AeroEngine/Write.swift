@@ -99,6 +99,11 @@ extension Engine {
         let raw = RecordWriter.make(digest: digest, generation: gen, setID: setID, voidTime: newVoid,
                                     lastUpdateMs: clock.nowMs(), keyType: keyType, key: key, bins: ctx.bins, size: size)
         let rec = RecordRef(raw)
+        if let dev = ns.device, !dev.append(.record, digest, UnsafeRawBufferPointer(start: raw, count: size)) {
+            free(raw)
+            reply.abandon(out)
+            return fail(ResultCode.outOfSpace)
+        }
         // Only now may the old buffer go: work bins pointed into it.
         let old = p.table.put(digest, raw)
         if let old { ns.account(RecordRef(old), sign: -1) }

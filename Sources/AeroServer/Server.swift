@@ -30,12 +30,6 @@ public final class Server: @unchecked Sendable {
         let udfDir = config.workDirectory + "/udf"
         engine = Engine(namespaces: namespaces, clock: Clock(), udf: UDFRegistry(directory: udfDir))
         engine.batchMaxRequests = config.batchMaxRequests
-        // Indexes defined by an earlier run are recreated and rebuilt in the background.
-        engine.loadIndexDefinitions { line in
-            let req = InfoRequest(line)
-            guard req.name == "sindex-create", case .success(let def) = SIndexDef.parse(req.params) else { return nil }
-            return def
-        }
         let id = Server.makeNodeID(port: config.port)
         nodeID = String(id, radix: 16, uppercase: true)
         clusterKey = String((id >> 8) & 0xFFFF_FFFF_FFFF, radix: 16, uppercase: true)
@@ -51,6 +45,10 @@ public final class Server: @unchecked Sendable {
         c.dataSize = s.dataSize ?? (4 << 30)
         c.stopWritesUsedPct = s.stopWritesUsedPct
         c.defaultReadTouchTTLPct = s.defaultReadTouchTTLPct
+        if let file = s.file {
+            c.device = NamespaceConfig.Device(file: file, fileSize: s.fileSize, blockSize: s.writeBlockSize,
+                                              flushMaxMs: s.flushMaxMs, commitToDevice: s.commitToDevice)
+        }
         return c
     }
 
@@ -79,6 +77,18 @@ public final class Server: @unchecked Sendable {
     /// Binds and starts serving. Returns once every thread runs.
     public func start() throws {
         aero_ignore_sigpipe()
+        // Device namespaces come back from their files before anything is served.
+        for ns in engine.namespaces where ns.config.device != nil {
+            try engine.attachDevice(ns)
+            Log.info("drv", "{\(ns.name)} loaded \(ns.objects.load(ordering: .relaxed)) records from \(ns.config.device!.file)"
+                     + (ns.device!.direct ? " (direct I/O)" : ""))
+        }
+        // Indexes defined by an earlier run are recreated and rebuilt.
+        engine.loadIndexDefinitions { line in
+            let req = InfoRequest(line)
+            guard req.name == "sindex-create", case .success(let def) = SIndexDef.parse(req.params) else { return nil }
+            return def
+        }
         listenFD = try Socket.listen(address: config.address, port: config.port)
         port = Socket.boundPort(listenFD)
         let n = config.serviceThreads > 0 ? config.serviceThreads : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
@@ -89,12 +99,16 @@ public final class Server: @unchecked Sendable {
             spawnThread(name: "reactor-\(i)") { r.run() }
         }
         engine.startExpiryThreads { [unowned self] in self.stopping.load(ordering: .relaxed) }
+        engine.startFlushers { [unowned self] in self.stopping.load(ordering: .relaxed) }
     }
 
     public func stop() {
         stopping.store(true, ordering: .relaxed)
-        for r in reactors { r.wake() }
         if listenFD >= 0 { close(listenFD); listenFD = -1 }
+        for r in reactors { r.wake() }
+        // Let in-flight requests finish on the reactors, then write every device's last block.
+        usleep(50_000)
+        engine.flushDevices()
     }
 
     // MARK: connections

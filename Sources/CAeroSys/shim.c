@@ -10,6 +10,9 @@
 #include <string.h>
 #include <pthread.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <errno.h>
 
 int aero_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
 int aero_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
@@ -66,6 +69,38 @@ void aero_ripemd160(const uint8_t *src, size_t len, uint8_t *out) {
         memset(out, 0, 20);
     }
     if (ctx) EVP_MD_CTX_free(ctx);
+}
+
+int aero_open_storage(const char *path, int *direct) {
+    int fd = open(path, O_RDWR | O_CREAT | O_DIRECT | O_CLOEXEC, 0644);
+    if (fd >= 0) { *direct = 1; return fd; }
+    *direct = 0;
+    return open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+}
+int aero_pwrite_all(int fd, const void *buf, size_t len, long long off) {
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = pwrite(fd, p, len, off);
+        if (n < 0) { if (errno == EINTR) continue; return -1; }
+        p += n; len -= (size_t)n; off += n;
+    }
+    return 0;
+}
+int aero_pread_all(int fd, void *buf, size_t len, long long off) {
+    char *p = buf;
+    while (len > 0) {
+        ssize_t n = pread(fd, p, len, off);
+        if (n < 0) { if (errno == EINTR) continue; return -1; }
+        if (n == 0) { memset(p, 0, len); return 0; }  /* past the end: zeros */
+        p += n; len -= (size_t)n; off += n;
+    }
+    return 0;
+}
+int aero_ensure_size(int fd, long long size) {
+    struct stat st;
+    if (fstat(fd, &st) != 0) return -1;
+    if (st.st_size >= size) return 0;
+    return ftruncate(fd, size);
 }
 
 void aero_ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }

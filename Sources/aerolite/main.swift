@@ -50,7 +50,7 @@ struct Aerolite: ParsableCommand {
             throw ExitCode(1)
         }
         for ns in cfg.namespaces {
-            Log.info("namespace", "{\(ns.name)} memory storage, data-size \(ns.dataSize ?? (4 << 30)), default-ttl \(ns.defaultTTL), nsup-period \(ns.nsupPeriod)")
+            Log.info("namespace", "{\(ns.name)} \(ns.storageEngine) storage, data-size \(ns.dataSize ?? (4 << 30)), default-ttl \(ns.defaultTTL), nsup-period \(ns.nsupPeriod)")
         }
         Log.info("service", "listening on \(cfg.address):\(server.port) with \(server.reactorCount) reactor thread(s)")
         Log.info("partition", "{\(cfg.namespaces.map(\.name).joined(separator: ","))} migrations: complete")

@@ -37,6 +37,14 @@ void aero_ripemd160(const uint8_t *src, size_t len, uint8_t *out);
 
 /// Blocks SIGPIPE for the process; sockets use MSG_NOSIGNAL anyway.
 void aero_ignore_sigpipe(void);
+/// Opens (creating) a storage file for direct I/O; falls back to buffered I/O where the file
+/// system refuses O_DIRECT (tmpfs). Returns the fd or -1; *direct says which it got.
+int aero_open_storage(const char *path, int *direct);
+/// pwrite/pread of whole buffers (retrying short transfers); 0 or -1.
+int aero_pwrite_all(int fd, const void *buf, size_t len, long long off);
+int aero_pread_all(int fd, void *buf, size_t len, long long off);
+/// Grows the file to at least `size` bytes.
+int aero_ensure_size(int fd, long long size);
 /// accept4 with SOCK_NONBLOCK|SOCK_CLOEXEC (not visible through Glibc).
 int aero_accept_nonblocking(int listen_fd);
 /// Names the calling thread (shows in top/gdb).

@@ -1,0 +1,65 @@
+import XCTest
+@testable import AeroEngine
+
+/// The log-structured file: replay order, tombstones, block roll-over, torn writes, full files.
+final class DeviceStoreTests: XCTestCase {
+    var path = ""
+    override func setUp() {
+        path = NSTemporaryDirectory() + "aerolite-device-\(UInt64.random(in: 0...UInt64.max)).dat"
+    }
+    override func tearDown() { unlink(path) }
+
+    func digest(_ i: Int) -> Digest { Digest(w0: UInt64(i) &* 0x9E37_79B9, w1: UInt64(i), w2: UInt32(i)) }
+    func open(_ size: Int = 1 << 20, block: Int = 64 << 10) throws -> DeviceStore {
+        try DeviceStore(path: path, fileSize: size, blockSize: block, commitToDevice: false)
+    }
+    func replayAll(_ s: DeviceStore) -> [(DeviceStore.Kind, Digest, [UInt8])] {
+        var out: [(DeviceStore.Kind, Digest, [UInt8])] = []
+        s.replay { out.append(($0, $1, Array($2))) }
+        return out
+    }
+
+    func testReplayInOrderAcrossBlocks() throws {
+        let s = try open()
+        _ = replayAll(s)
+        for i in 0..<500 {
+            let payload = [UInt8](repeating: UInt8(i & 0xff), count: 300)
+            XCTAssertTrue(payload.withUnsafeBytes { s.append(.record, digest(i % 100), $0) })
+        }
+        XCTAssertTrue(s.append(.tombstone, digest(5), UnsafeRawBufferPointer(start: nil, count: 0)))
+        s.flush()
+        let entries = replayAll(try open())
+        XCTAssertEqual(entries.count, 501)
+        XCTAssertEqual(entries.last?.0, .tombstone)
+        XCTAssertEqual(entries[499].2, [UInt8](repeating: UInt8(499 & 0xff), count: 300), "block order kept")
+    }
+
+    func testTornWriteEndsTheBlock() throws {
+        let s = try open()
+        _ = replayAll(s)
+        for i in 0..<10 { _ = [UInt8](repeating: 7, count: 100).withUnsafeBytes { s.append(.record, digest(i), $0) } }
+        s.flush()
+        // Damage the 6th entry's payload: entries 0...4 replay, the rest of the block does not.
+        let fd = Glibc.open(path, O_RDWR)
+        let entryLen = (40 + 100 + 7) & ~7
+        var junk: UInt8 = 0x55
+        pwrite(fd, &junk, 1, off_t(64 + entryLen * 5 + 50))
+        Glibc.close(fd)
+        XCTAssertEqual(replayAll(try open()).count, 5)
+    }
+
+    func testFullFileRefusesAppends() throws {
+        let s = try open(128 << 10, block: 64 << 10)  // two blocks
+        _ = replayAll(s)
+        var accepted = 0
+        while [UInt8](repeating: 1, count: 4000).withUnsafeBytes({ s.append(.record, digest(accepted), $0) }) {
+            accepted += 1
+            XCTAssertLessThan(accepted, 100)
+        }
+        XCTAssertGreaterThan(accepted, 20)
+        s.flush()
+        XCTAssertEqual(replayAll(try open(128 << 10, block: 64 << 10)).count, accepted, "everything accepted is there")
+    }
+}
+
+import Foundation

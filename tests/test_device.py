@@ -1,0 +1,172 @@
+"""Device (file) storage: what was acknowledged survives a clean restart and a crash, deletes
+stay deleted, and a full file refuses writes instead of losing them."""
+import os
+import signal
+import time
+
+import pytest
+
+import aerospike
+from aerospike import exception as ex
+
+from conftest import make_client
+
+DEVICE_CONFIG = """\
+service {{
+    cluster-name aerolite-test
+    work-directory {work}
+}}
+logging {{
+    console {{
+        context any info
+    }}
+}}
+network {{
+    service {{
+        address 127.0.0.1
+        port {port}
+    }}
+}}
+namespace disk {{
+    replication-factor 1
+    nsup-period 1
+    storage-engine device {{
+        file {work}/disk.dat
+        filesize %(filesize)s
+        write-block-size %(block)s
+        flush-max-ms %(flush)s
+        commit-to-device %(commit)s
+    }}
+}}
+"""
+
+
+def device_server(factory, filesize="64M", block="1M", flush=100, commit="false"):
+    template = DEVICE_CONFIG % {"filesize": filesize, "block": block, "flush": flush, "commit": commit}
+    return factory(config_template=template)
+
+
+def crash(srv):
+    """SIGKILL: no flush, no goodbye."""
+    srv.proc.send_signal(signal.SIGKILL)
+    srv.proc.wait()
+    srv.proc = None
+
+
+def test_clean_restart_keeps_everything(server_factory):
+    srv = device_server(server_factory)
+    c = make_client(srv)
+    for i in range(300):
+        c.put(("disk", "s1", i), {"n": i, "l": [i, "x"], "m": {"k": i}, "b": bytearray(b"\x01" * (i % 50))})
+    for i in range(0, 300, 3):
+        c.remove(("disk", "s1", i))
+    c.put(("disk", "s1", 1), {"n": "updated"})
+    c.put(("disk", "s2", "ttl"), {"v": 1}, meta={"ttl": 1000})
+    c.put(("disk", "s2", "key"), {"v": 2}, policy={"key": aerospike.POLICY_KEY_SEND})
+    gen_before = c.get(("disk", "s1", 1))[1]["gen"]
+    c.close()
+    srv.restart()
+    c = make_client(srv)
+    try:
+        recs = c.scan("disk", "s1").results()
+        assert len(recs) == 200
+        assert c.get(("disk", "s1", 1))[2] == {"n": "updated", "l": [1, "x"], "m": {"k": 1}, "b": b"\x01"}
+        assert c.get(("disk", "s1", 1))[1]["gen"] == gen_before
+        for i in (0, 3, 297):
+            with pytest.raises(ex.RecordNotFound):
+                c.get(("disk", "s1", i))
+        k, meta, bins = c.get(("disk", "s2", "ttl"))
+        assert bins == {"v": 1} and 900 < meta["ttl"] <= 1000
+        # the stored key came back too (scans return stored keys)
+        assert "key" in [r[0][2] for r in c.scan("disk", "s2").results()]
+        sets = c.info_all("sets/disk")
+        assert "set=s1" in str(sets) and "set=s2" in str(sets)
+    finally:
+        c.close()
+
+
+def test_commit_to_device_survives_a_crash(server_factory):
+    srv = device_server(server_factory, commit="true", flush=60000)
+    c = make_client(srv)
+    for i in range(200):
+        c.put(("disk", "c", i), {"n": i})
+    c.remove(("disk", "c", 7))
+    c.close()
+    crash(srv)  # right after the last acknowledgement
+    srv.start()
+    c = make_client(srv)
+    try:
+        assert len(c.scan("disk", "c").results()) == 199
+        with pytest.raises(ex.RecordNotFound):
+            c.get(("disk", "c", 7))
+    finally:
+        c.close()
+
+
+def test_flushed_writes_survive_a_crash(server_factory):
+    srv = device_server(server_factory, flush=50)
+    c = make_client(srv)
+    for i in range(100):
+        c.put(("disk", "f", i), {"n": i})
+    c.close()
+    time.sleep(0.3)  # several flush periods
+    crash(srv)
+    srv.start()
+    c = make_client(srv)
+    try:
+        assert sorted(r[2]["n"] for r in c.scan("disk", "f").results()) == list(range(100))
+    finally:
+        c.close()
+
+
+def test_truncate_and_expiry_persist(server_factory):
+    srv = device_server(server_factory)
+    c = make_client(srv)
+    for i in range(50):
+        c.put(("disk", "t", i), {"n": i})
+        c.put(("disk", "e", i), {"n": i}, meta={"ttl": 1})
+        c.put(("disk", "keep", i), {"n": i})
+    time.sleep(0.01)
+    c.truncate("disk", "t", 0)
+    c.close()
+    srv.stop()
+    time.sleep(2.1)  # the ttl-1 records expire while the server is down
+    srv.start()
+    c = make_client(srv)
+    try:
+        assert c.scan("disk", "t").results() == []
+        assert c.scan("disk", "e").results() == []
+        assert len(c.scan("disk", "keep").results()) == 50
+    finally:
+        c.close()
+
+
+def test_full_file_refuses_writes_and_keeps_acknowledged_data(server_factory):
+    # two 64K blocks: the file fills after a few dozen 4K records
+    srv = device_server(server_factory, filesize="128K", block="64K")
+    c = make_client(srv)
+    written = []
+    with pytest.raises(ex.ServerFull) as ei:
+        for i in range(1000):
+            c.put(("disk", "full", i), {"b": bytearray(4000)})
+            written.append(i)
+    assert ei.value.code == 8
+    assert 10 < len(written) < 100
+    c.close()
+    srv.restart()
+    c = make_client(srv)
+    try:
+        assert len(c.scan("disk", "full").results()) == len(written)
+    finally:
+        c.close()
+
+
+def test_device_config_errors_stop_startup(tmp_path):
+    import subprocess
+    from conftest import server_binary
+    bad = DEVICE_CONFIG.replace("file {work}/disk.dat", "") % {"filesize": "1M", "block": "1M", "flush": 100, "commit": "false"}
+    conf = tmp_path / "bad.conf"
+    conf.write_text(bad.format(work=str(tmp_path), port=1))
+    p = subprocess.run([server_binary(), "--config", str(conf)], capture_output=True, text=True, timeout=10)
+    assert p.returncode == 1
+    assert "bad.conf:19: storage-engine device needs a 'file'" in p.stderr

@@ -172,7 +172,8 @@ struct ConfigReader {
                         ns.writeBlockSize = v
                     case "flush-max-ms": ns.flushMaxMs = try int(s, 1...60_000)
                     case "commit-to-device": ns.commitToDevice = try bool(s)
-                    case "evict-used-pct", "stop-writes-avail-pct", "defrag-lwm-pct", "compression", "max-write-cache",
+                    case "defrag-lwm-pct": ns.defragLwmPct = try int(s, 1...99)
+                    case "evict-used-pct", "stop-writes-avail-pct", "defrag-sleep", "compression", "max-write-cache",
                          "post-write-cache", "read-page-cache", "direct-files":
                         warn(s, "'\(s.name)' is accepted but has no effect")
                     default: unknownKey(s, in: "storage-engine")

@@ -17,6 +17,7 @@ public struct NamespaceSettings: Sendable {
     public var writeBlockSize: Int = 1 << 20
     public var flushMaxMs: Int = 1000
     public var commitToDevice = false
+    public var defragLwmPct = 50
     public init(name: String, line: Int) { self.name = name; self.line = line }
 }
 

@@ -36,6 +36,10 @@ public final class DeviceStore: @unchecked Sendable {
     var sequence: UInt64 = 0
     var dirty = false
     var free: [Int] = []
+    var defragRewritten = 0
+    var defragFreed = 0
+
+    func countRewrite(_ n: Int) { lock.withLock { defragRewritten += n } }
 
     public struct OpenError: Error, CustomStringConvertible { public var description: String }
 

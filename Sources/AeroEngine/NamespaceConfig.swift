@@ -23,6 +23,8 @@ public struct NamespaceConfig: Sendable {
         public var blockSize: Int
         public var flushMaxMs: Int
         public var commitToDevice: Bool
+        public var defragLowWaterPct = 50
+        public var defragSleepMs = 1000
         public init(file: String, fileSize: Int, blockSize: Int, flushMaxMs: Int, commitToDevice: Bool) {
             self.file = file; self.fileSize = fileSize; self.blockSize = blockSize
             self.flushMaxMs = flushMaxMs; self.commitToDevice = commitToDevice

@@ -48,6 +48,7 @@ public final class Server: @unchecked Sendable {
         if let file = s.file {
             c.device = NamespaceConfig.Device(file: file, fileSize: s.fileSize, blockSize: s.writeBlockSize,
                                               flushMaxMs: s.flushMaxMs, commitToDevice: s.commitToDevice)
+            c.device?.defragLowWaterPct = s.defragLwmPct
         }
         return c
     }
@@ -100,6 +101,7 @@ public final class Server: @unchecked Sendable {
         }
         engine.startExpiryThreads { [unowned self] in self.stopping.load(ordering: .relaxed) }
         engine.startFlushers { [unowned self] in self.stopping.load(ordering: .relaxed) }
+        engine.startDefrag { [unowned self] in self.stopping.load(ordering: .relaxed) }
     }
 
     public func stop() {

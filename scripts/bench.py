@@ -128,6 +128,8 @@ def main():
     finally:
         server.terminate(); server.wait(5)
 
+    device_figures(tmp)
+
     # Memory per record: 1M records of one 100-byte bin named "v".
     server, port, _ = start_server(tmp)
     try:
@@ -143,6 +145,67 @@ def main():
               f"{per - data:.1f} bytes/record of index and overhead beyond the data")
     finally:
         server.terminate(); server.wait(5)
+
+
+def device_figures(tmp):
+    """Device namespace: write throughput against a memory namespace in the same run, and the
+    cold-start rate (records rebuilt per second from the file)."""
+    port = free_port()
+    path = os.path.join(tmp, "device.conf")
+    open(path, "w").write(f"""service {{ cluster-name bench  work-directory {tmp}/dwork }}
+logging {{ console {{ context any info }} }}
+network {{ service {{ address 127.0.0.1  port {port} }} }}
+namespace test {{
+    replication-factor 1
+    storage-engine memory {{ data-size 4G }}
+}}
+namespace disk {{
+    replication-factor 1
+    storage-engine device {{
+        file {tmp}/bench-device.dat
+        filesize 4G
+        write-block-size 8M
+        flush-max-ms 1000
+    }}
+}}
+""")
+    p = subprocess.Popen([SERVER, "--config", path], stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.05).close(); break
+            except OSError:
+                time.sleep(0.01)
+        mem = load(port, 64, "memory", keys=KEYS, seconds=SECONDS, value_size=100)
+        dev = _load_ns(port, "disk")
+        print(f"\ndevice namespace: 64 connections, 50/50 get/put: {dev['ops']} ops/s vs memory {mem['ops']} ops/s: "
+              f"{dev['ops'] / max(mem['ops'], 1):.2f}x")
+        # fill 1M records for the cold start
+        _load_ns(port, "disk", keys=1_000_000, preload=True, seconds=0.1)
+    finally:
+        p.terminate(); p.wait(30)
+    t0 = time.perf_counter()
+    p = subprocess.Popen([SERVER, "--config", path], stderr=subprocess.PIPE, text=True)
+    loaded = 0
+    for line in p.stderr:
+        m = re.search(r"\{disk\} loaded (\d+) records", line)
+        if m:
+            loaded = int(m[1])
+        if "migrations: complete" in line:
+            break
+    dt = time.perf_counter() - t0
+    p.terminate(); p.wait(30)
+    print(f"cold start: {loaded:,} records rebuilt from the file in {dt:.2f} s = {loaded / dt:,.0f} records/s")
+
+
+def _load_ns(port, ns, keys=KEYS, preload=False, seconds=SECONDS):
+    args = [BENCH, "load", "--port", str(port), "--connections", "64", "--seconds", str(seconds),
+            "--keys", str(keys), "--value-size", "100", "--label", ns, "--threads", "2", "--namespace", ns]
+    if preload:
+        args.append("--preload")
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    m = re.search(r"ops_per_sec=(\d+)", out)
+    return {"ops": int(m[1])}
 
 
 def cdt_scaling(port):

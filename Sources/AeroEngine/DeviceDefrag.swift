@@ -19,7 +19,7 @@ extension DeviceStore {
             let scratch = UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 4096)
             defer { scratch.deallocate() }
             for i in 0..<blockCount where i != current && !free.contains(i) {
-                let n = direct ? blockSize : DeviceStore.headerSize
+                let n = direct ? 4096 : DeviceStore.headerSize
                 guard aero_pread_all(fd, scratch, n, Int64(i * blockSize)) == 0,
                       scratch.load(as: UInt64.self) == DeviceStore.magic else { continue }
                 out.append((i, scratch.load(fromByteOffset: 8, as: UInt64.self)))

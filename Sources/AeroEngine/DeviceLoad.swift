@@ -10,7 +10,13 @@ extension Engine {
         guard let cfg = ns.config.device else { return }
         let store = try DeviceStore(path: cfg.file, fileSize: cfg.fileSize, blockSize: cfg.blockSize,
                                     commitToDevice: cfg.commitToDevice)
-        var loaded = 0
+        // Counters are kept locally during the replay and applied once at the end.
+        var objects = 0, bytes = 0
+        var perSet = [Int](repeating: 0, count: SetTable.maxSets + 1), perSetBytes = perSet
+        func count(_ r: RecordRef, _ sign: Int) {
+            objects += sign; bytes += sign * r.size
+            perSet[Int(r.setID)] += sign; perSetBytes[Int(r.setID)] += sign * r.size
+        }
         store.replay { kind, digest, payload in
             switch kind {
             case .set:
@@ -22,13 +28,19 @@ extension Engine {
                 let raw = malloc(payload.count)!
                 memcpy(raw, payload.baseAddress!, payload.count)
                 let p = ns.partition(for: digest)
-                if let old = p.table.put(digest, raw) { ns.account(RecordRef(old), sign: -1); free(old) }
-                ns.account(RecordRef(raw), sign: 1)
-                loaded += 1
+                if let old = p.table.put(digest, raw) { count(RecordRef(old), -1); free(old) }
+                count(RecordRef(raw), 1)
             case .tombstone:
                 let p = ns.partition(for: digest)
-                if let old = p.table.remove(digest) { ns.account(RecordRef(old), sign: -1); free(old) }
+                if let old = p.table.remove(digest) { count(RecordRef(old), -1); free(old) }
             }
+        }
+        ns.objects.add(objects, ordering: .relaxed)
+        ns.dataBytes.add(bytes, ordering: .relaxed)
+        for id in 1..<perSet.count where perSet[id] != 0 || perSetBytes[id] != 0 {
+            guard let s = ns.sets.byID(UInt16(id)) else { continue }
+            s.objects.add(perSet[id], ordering: .relaxed)
+            s.dataBytes.add(perSetBytes[id], ordering: .relaxed)
         }
         // Records that expired while the server was down go now.
         expireRecords(ns)
@@ -39,7 +51,6 @@ extension Engine {
             payload.withUnsafeBytes { _ = store.append(.set, Digest(w0: 0, w1: 0, w2: 0), $0) }
         }
         ns.device = store
-        _ = loaded
     }
 
     /// Writes each device's current block every `flush-max-ms`.

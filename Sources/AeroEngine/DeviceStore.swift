@@ -67,8 +67,8 @@ public final class DeviceStore: @unchecked Sendable {
         let scratch = UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 4096)
         defer { scratch.deallocate() }
         for i in 0..<blockCount {
-            // Direct I/O reads whole aligned blocks; buffered reads just the header.
-            let n = direct ? blockSize : DeviceStore.headerSize
+            // Just the header: one aligned 4 KiB page under direct I/O.
+            let n = direct ? 4096 : DeviceStore.headerSize
             guard aero_pread_all(fd, scratch, n, Int64(i * blockSize)) == 0 else { free.append(i); continue }
             if scratch.load(as: UInt64.self) == DeviceStore.magic {
                 let used = Int(scratch.load(fromByteOffset: 16, as: UInt32.self))

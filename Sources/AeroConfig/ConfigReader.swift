@@ -159,6 +159,7 @@ struct ConfigReader {
                     switch s.name {
                     case "data-size": ns.dataSize = try size(s)
                     case "stop-writes-used-pct": ns.stopWritesUsedPct = try int(s, 0...100)
+                    case "evict-used-pct": ns.evictUsedPct = try int(s, 0...100)
                     case "file", "device":
                         guard kind == "device" else { warn(s, "'\(s.name)' has no effect for the memory engine"); continue }
                         if ns.file != nil { throw fail(s, "only one storage file per namespace is supported") }
@@ -173,7 +174,7 @@ struct ConfigReader {
                     case "flush-max-ms": ns.flushMaxMs = try int(s, 1...60_000)
                     case "commit-to-device": ns.commitToDevice = try bool(s)
                     case "defrag-lwm-pct": ns.defragLwmPct = try int(s, 1...99)
-                    case "evict-used-pct", "stop-writes-avail-pct", "defrag-sleep", "compression", "max-write-cache",
+                    case "stop-writes-avail-pct", "defrag-sleep", "compression", "max-write-cache",
                          "post-write-cache", "read-page-cache", "direct-files":
                         warn(s, "'\(s.name)' is accepted but has no effect")
                     default: unknownKey(s, in: "storage-engine")

@@ -9,6 +9,7 @@ public struct NamespaceSettings: Sendable {
     public var maxRecordSize = 1 << 20
     public var dataSize: Int? = nil
     public var stopWritesUsedPct = 70
+    public var evictUsedPct = 0
     public var defaultReadTouchTTLPct: UInt32 = 0
     public var storageEngine = "memory"
     /// Device storage (storage-engine device { file ... }).

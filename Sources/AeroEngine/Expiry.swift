@@ -17,10 +17,43 @@ extension Engine {
                     if now - lastRun >= Int64(ns.config.nsupPeriod) * 1000 {
                         lastRun = now
                         _ = engine.expireRecords(ns)
+                        _ = engine.evictRecords(ns)
                     }
                 }
             }
         }
+    }
+
+    /// Eviction: while used data is past `evict-used-pct` of `data-size`, the records nearest to
+    /// expiry go first (records that never expire are never evicted). Returns how many went.
+    @discardableResult
+    public func evictRecords(_ ns: Namespace) -> Int {
+        let pct = ns.config.evictUsedPct
+        guard pct > 0 else { return 0 }
+        let limit = ns.config.dataSize / 100 * pct
+        guard ns.dataBytes.load(ordering: .relaxed) > limit else { return 0 }
+        var candidates: [(void: UInt32, digest: Digest)] = []
+        for p in ns.partitions {
+            p.lock.withLock {
+                p.table.forEach { d, raw in
+                    let v = RecordRef(raw).voidTime
+                    if v != 0 { candidates.append((v, d)) }
+                }
+            }
+        }
+        candidates.sort { $0.void < $1.void }
+        var evicted = 0
+        for c in candidates {
+            guard ns.dataBytes.load(ordering: .relaxed) > limit else { break }
+            let p = ns.partition(for: c.digest)
+            p.lock.withLock {
+                guard let raw = p.table.get(c.digest), RecordRef(raw).voidTime == c.void else { return }
+                ns.dropRecord(p, c.digest)
+                evicted += 1
+            }
+        }
+        ns.evictedObjects.add(evicted, ordering: .relaxed)
+        return evicted
     }
 
     /// One sweep over a namespace; returns how many records expired.

@@ -18,6 +18,7 @@ public final class Namespace: @unchecked Sendable {
     /// Bytes of record buffers held (the "data used" of a memory namespace).
     public let dataBytes = Atomic<Int>(0)
     public let expiredObjects = Atomic<Int>(0)
+    public let evictedObjects = Atomic<Int>(0)
     /// Namespace-wide truncate cut-off (ms since 2010); records last updated before it are gone.
     public let truncateLUT = Atomic<UInt64>(0)
     public let stopWritesCount = Atomic<Int>(0)

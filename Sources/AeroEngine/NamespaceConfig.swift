@@ -11,6 +11,8 @@ public struct NamespaceConfig: Sendable {
     public var dataSize: Int = 4 << 30
     /// Writes stop when used data reaches this percent of `dataSize`.
     public var stopWritesUsedPct = 70
+    /// Eviction starts when used data passes this percent of `dataSize` (0 = never evict).
+    public var evictUsedPct = 0
     public var maxRecordSize: Int = 1 << 20
     public var defaultReadTouchTTLPct: UInt32 = 0
     public var maxTTL: UInt32 = 315_360_000

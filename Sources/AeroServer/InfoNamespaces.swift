@@ -55,7 +55,7 @@ extension InfoHandler {
             ("non_replica_objects", 0), ("dead_partitions", 0), ("unavailable_partitions", 0),
             ("stop_writes", ns.isStopWrites), ("hwm_breached", false),
             ("current_time", s.engine.clock.nowSec()), ("expired_objects", ns.expiredObjects.load(ordering: .relaxed)),
-            ("evicted_objects", 0), ("truncate_lut", ns.truncateLUT.load(ordering: .relaxed)),
+            ("evicted_objects", ns.evictedObjects.load(ordering: .relaxed)), ("truncate_lut", ns.truncateLUT.load(ordering: .relaxed)),
             ("index_used_bytes", ns.indexBytes()), ("data_total_bytes", total), ("data_used_bytes", used),
             ("data_used_pct", pct), ("data_avail_pct", 100 - pct),
         ]

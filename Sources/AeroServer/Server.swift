@@ -44,6 +44,7 @@ public final class Server: @unchecked Sendable {
         c.maxRecordSize = s.maxRecordSize
         c.dataSize = s.dataSize ?? (4 << 30)
         c.stopWritesUsedPct = s.stopWritesUsedPct
+        c.evictUsedPct = s.evictUsedPct
         c.defaultReadTouchTTLPct = s.defaultReadTouchTTLPct
         if let file = s.file {
             c.device = NamespaceConfig.Device(file: file, fileSize: s.fileSize, blockSize: s.writeBlockSize,

@@ -1,0 +1,48 @@
+"""Eviction (evict-used-pct): past the threshold, the records nearest to expiry go first;
+records that never expire stay."""
+import time
+
+from conftest import make_client, CONFIG_TEMPLATE
+
+EVICT_CONFIG = CONFIG_TEMPLATE.replace(
+    """namespace small {{
+    replication-factor 1
+    default-ttl 0
+    nsup-period 1
+    storage-engine memory {{
+        data-size 1M""",
+    """namespace small {{
+    replication-factor 1
+    default-ttl 0
+    nsup-period 1
+    storage-engine memory {{
+        evict-used-pct 30
+        stop-writes-used-pct 90
+        data-size 1M""")
+
+
+def test_evicts_records_nearest_to_expiry_first(server_factory):
+    assert EVICT_CONFIG != CONFIG_TEMPLATE
+    srv = server_factory(config_template=EVICT_CONFIG)
+    c = make_client(srv)
+    pad = bytearray(3000)
+    for i in range(40):
+        c.put(("small", "forever", i), {"pad": pad})                       # never expire
+    for i in range(150):
+        c.put(("small", "ttl", i), {"i": i, "pad": pad}, meta={"ttl": 1000 + i * 10})
+    # ~570 KB used of a 1 MB namespace with a 30% eviction mark: nsup evicts within a couple of periods
+    deadline = time.monotonic() + 6
+    while time.monotonic() < deadline:
+        stats = c.info_all("namespace/small")
+        text = list(stats.values())[0][1]
+        fields = dict(kv.split("=", 1) for kv in text.strip().split(";") if "=" in kv)
+        if int(fields["evicted_objects"]) > 0 and int(fields["data_used_bytes"]) <= 1024 * 1024 * 30 // 100:
+            break
+        time.sleep(0.2)
+    assert int(fields["evicted_objects"]) > 0, fields
+    assert int(fields["data_used_bytes"]) <= 1024 * 1024 * 30 // 100
+    left = sorted(r[2]["i"] for r in c.scan("small", "ttl").results())
+    # what survived is the records with the longest TTLs, a contiguous top range
+    assert left == list(range(150 - len(left), 150)), left
+    assert len(c.scan("small", "forever").results()) == 40
+    c.close()

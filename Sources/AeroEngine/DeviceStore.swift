@@ -15,7 +15,10 @@ import CAeroSys
 ///           | u32 checksum | 4 pad | payload
 ///           kind 1 = record (payload: the record buffer), 2 = tombstone, 3 = set (payload: u16 id, name)
 ///
-/// Space is not reclaimed yet (no defrag): when no block is free, writes answer OUT_OF_SPACE.
+/// Only the pages of the current block that changed since its last write go to the file (the
+/// first write of a block includes its header). Each entry's checksum covers its block's
+/// sequence number, so entries left on the file from a block's earlier life can never pass
+/// for live ones; replay stops at the first zero or invalid entry.
 public final class DeviceStore: @unchecked Sendable {
     public static let magic: UInt64 = 0x4B4C_424C_4F52_4541  // "AEROLBLK" little-endian
     static let headerSize = 64
@@ -35,6 +38,8 @@ public final class DeviceStore: @unchecked Sendable {
     var used = 0
     var sequence: UInt64 = 0
     var dirty = false
+    /// Bytes of the current block already on the file.
+    var flushedTo = 0
     var free: [Int] = []
     var defragRewritten = 0
     var defragFreed = 0
@@ -64,6 +69,7 @@ public final class DeviceStore: @unchecked Sendable {
     /// positions the writer after the newest block's last entry.
     public func replay(_ visit: (Kind, Digest, UnsafeRawBufferPointer) -> Void) {
         var blocks: [(seq: UInt64, index: Int, used: Int)] = []
+        var lastUsed = DeviceStore.headerSize
         let scratch = UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 4096)
         defer { scratch.deallocate() }
         for i in 0..<blockCount {
@@ -81,25 +87,30 @@ public final class DeviceStore: @unchecked Sendable {
         for b in blocks {
             _ = aero_pread_all(fd, scratch, blockSize, Int64(b.index * blockSize))
             var at = DeviceStore.headerSize
-            while at + DeviceStore.entryHeader <= b.used {
+            while at + DeviceStore.entryHeader <= blockSize {
                 let len = Int(scratch.load(fromByteOffset: at, as: UInt32.self))
-                guard len >= DeviceStore.entryHeader, at + len <= b.used,
+                guard len >= DeviceStore.entryHeader, at + len <= blockSize,
                       let kind = Kind(rawValue: scratch.load(fromByteOffset: at + 4, as: UInt8.self)) else { break }
                 let payloadLen = Int(scratch.load(fromByteOffset: at + 28, as: UInt32.self))
                 guard payloadLen <= len - DeviceStore.entryHeader else { break }
                 let sum = scratch.load(fromByteOffset: at + 32, as: UInt32.self)
                 let payload = UnsafeRawBufferPointer(start: scratch + at + DeviceStore.entryHeader, count: payloadLen)
                 let digest = Digest(UnsafeRawBufferPointer(start: scratch + at + 8, count: 20))
-                guard DeviceStore.checksum(kind.rawValue, digest, payload) == sum else { break }  // torn write
+                guard DeviceStore.checksum(kind.rawValue, digest, payload, seq: b.seq) == sum else { break }  // torn or stale
                 visit(kind, digest, payload)
                 at += len
             }
+            if b.index == blocks.last?.index { lastUsed = at }
         }
         if let last = blocks.last {
             current = last.index
             sequence = last.seq
             _ = aero_pread_all(fd, buffer, blockSize, Int64(last.index * blockSize))
-            used = last.used
+            used = lastUsed
+            // Whatever follows the last valid entry is not ours: clear it before appending.
+            memset(buffer + used, 0, blockSize - used)
+            flushedTo = 0
+            dirty = true
         }
         free.sort(by: >)  // take low block numbers first (popLast)
     }
@@ -121,7 +132,7 @@ public final class DeviceStore: @unchecked Sendable {
         p.storeBytes(of: kind.rawValue, toByteOffset: 4, as: UInt8.self)
         digest.write(to: p + 8)
         p.storeBytes(of: UInt32(payload.count), toByteOffset: 28, as: UInt32.self)
-        p.storeBytes(of: DeviceStore.checksum(kind.rawValue, digest, payload), toByteOffset: 32, as: UInt32.self)
+        p.storeBytes(of: DeviceStore.checksum(kind.rawValue, digest, payload, seq: sequence), toByteOffset: 32, as: UInt32.self)
         if payload.count > 0 { memcpy(p + DeviceStore.entryHeader, payload.baseAddress!, payload.count) }
         used += len
         buffer.storeBytes(of: UInt32(used), toByteOffset: 16, as: UInt32.self)
@@ -142,15 +153,23 @@ public final class DeviceStore: @unchecked Sendable {
         used = DeviceStore.headerSize
         buffer.storeBytes(of: UInt32(used), toByteOffset: 16, as: UInt32.self)
         dirty = true
+        flushedTo = 0
         return true
     }
 
     /// Writes the current block whole. Caller holds the lock.
     private func writeCurrent() {
         guard current >= 0, dirty else { return }
-        if aero_pwrite_all(fd, buffer, blockSize, Int64(current * blockSize)) == 0 {
+        // The pages from the first one not yet on the file through the one holding `used`
+        // (the tail of that page is zeros, which is where replay stops).
+        let page = 4096
+        let from = (flushedTo / page) * page
+        let to = min(blockSize, (used + page - 1) / page * page)
+        guard to > from else { dirty = false; return }
+        if aero_pwrite_all(fd, buffer + from, to - from, Int64(current * blockSize + from)) == 0 {
             if !direct { fdatasync(fd) }
             dirty = false
+            flushedTo = used
         }
     }
 
@@ -160,8 +179,10 @@ public final class DeviceStore: @unchecked Sendable {
     public var freeBlocks: Int { lock.withLock { free.count } }
     public var totalBlocks: Int { blockCount }
 
-    static func checksum(_ kind: UInt8, _ d: Digest, _ payload: UnsafeRawBufferPointer) -> UInt32 {
+    static func checksum(_ kind: UInt8, _ d: Digest, _ payload: UnsafeRawBufferPointer, seq: UInt64) -> UInt32 {
         var h: UInt32 = 0x811c_9dc5 ^ UInt32(kind)
+        h = (h ^ UInt32(truncatingIfNeeded: seq)) &* 0x0100_0193
+        h = (h ^ UInt32(truncatingIfNeeded: seq >> 32)) &* 0x0100_0193
         var dw = d
         withUnsafeBytes(of: &dw) { for b in $0.prefix(20) { h = (h ^ UInt32(b)) &* 0x0100_0193 } }
         for b in payload { h = (h ^ UInt32(b)) &* 0x0100_0193 }

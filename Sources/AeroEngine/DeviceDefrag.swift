@@ -30,26 +30,11 @@ extension DeviceStore {
 
     /// Reads a sealed block's entries.
     func entries(ofBlock i: Int, _ visit: (Kind, Digest, UnsafeRawBufferPointer) -> Void) {
-        // Like replay: to the first zero or invalid entry, checksums bound to the block's sequence.
         let scratch = UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 4096)
         defer { scratch.deallocate() }
         guard aero_pread_all(fd, scratch, blockSize, Int64(i * blockSize)) == 0,
               scratch.load(as: UInt64.self) == DeviceStore.magic else { return }
-        let used = blockSize
-        let seq = scratch.load(fromByteOffset: 8, as: UInt64.self)
-        var at = DeviceStore.headerSize
-        while at + DeviceStore.entryHeader <= used {
-            let len = Int(scratch.load(fromByteOffset: at, as: UInt32.self))
-            guard len >= DeviceStore.entryHeader, at + len <= used,
-                  let kind = Kind(rawValue: scratch.load(fromByteOffset: at + 4, as: UInt8.self)) else { break }
-            let payloadLen = Int(scratch.load(fromByteOffset: at + 28, as: UInt32.self))
-            guard payloadLen <= len - DeviceStore.entryHeader else { break }
-            let payload = UnsafeRawBufferPointer(start: scratch + at + DeviceStore.entryHeader, count: payloadLen)
-            let digest = Digest(UnsafeRawBufferPointer(start: scratch + at + 8, count: 20))
-            guard DeviceStore.checksum(kind.rawValue, digest, payload, seq: seq) == scratch.load(fromByteOffset: at + 32, as: UInt32.self) else { break }
-            visit(kind, digest, payload)
-            at += len
-        }
+        _ = parseEntries(scratch, seq: scratch.load(fromByteOffset: 8, as: UInt64.self), visit)
     }
 
     /// Marks a block free: its header is cleared on the file, then it may be reused.

@@ -86,21 +86,8 @@ public final class DeviceStore: @unchecked Sendable {
         blocks.sort { $0.seq < $1.seq }
         for b in blocks {
             _ = aero_pread_all(fd, scratch, blockSize, Int64(b.index * blockSize))
-            var at = DeviceStore.headerSize
-            while at + DeviceStore.entryHeader <= blockSize {
-                let len = Int(scratch.load(fromByteOffset: at, as: UInt32.self))
-                guard len >= DeviceStore.entryHeader, at + len <= blockSize,
-                      let kind = Kind(rawValue: scratch.load(fromByteOffset: at + 4, as: UInt8.self)) else { break }
-                let payloadLen = Int(scratch.load(fromByteOffset: at + 28, as: UInt32.self))
-                guard payloadLen <= len - DeviceStore.entryHeader else { break }
-                let sum = scratch.load(fromByteOffset: at + 32, as: UInt32.self)
-                let payload = UnsafeRawBufferPointer(start: scratch + at + DeviceStore.entryHeader, count: payloadLen)
-                let digest = Digest(UnsafeRawBufferPointer(start: scratch + at + 8, count: 20))
-                guard DeviceStore.checksum(kind.rawValue, digest, payload, seq: b.seq) == sum else { break }  // torn or stale
-                visit(kind, digest, payload)
-                at += len
-            }
-            if b.index == blocks.last?.index { lastUsed = at }
+            let end = parseEntries(scratch, seq: b.seq, visit)
+            if b.index == blocks.last?.index { lastUsed = end }
         }
         if let last = blocks.last {
             current = last.index
@@ -113,6 +100,26 @@ public final class DeviceStore: @unchecked Sendable {
             dirty = true
         }
         free.sort(by: >)  // take low block numbers first (popLast)
+    }
+
+    /// Walks a block's entries (in `block`, a whole block read from the file) to the first zero,
+    /// torn or stale one (checksum bound to `seq`). Returns where that is.
+    func parseEntries(_ block: UnsafeMutableRawPointer, seq: UInt64, _ visit: (Kind, Digest, UnsafeRawBufferPointer) -> Void) -> Int {
+        var at = DeviceStore.headerSize
+        while at + DeviceStore.entryHeader <= blockSize {
+            let len = Int(block.load(fromByteOffset: at, as: UInt32.self))
+            guard len >= DeviceStore.entryHeader, at + len <= blockSize,
+                  let kind = Kind(rawValue: block.load(fromByteOffset: at + 4, as: UInt8.self)) else { break }
+            let payloadLen = Int(block.load(fromByteOffset: at + 28, as: UInt32.self))
+            guard payloadLen <= len - DeviceStore.entryHeader else { break }
+            let sum = block.load(fromByteOffset: at + 32, as: UInt32.self)
+            let payload = UnsafeRawBufferPointer(start: block + at + DeviceStore.entryHeader, count: payloadLen)
+            let digest = Digest(UnsafeRawBufferPointer(start: block + at + 8, count: 20))
+            guard DeviceStore.checksum(kind.rawValue, digest, payload, seq: seq) == sum else { break }
+            visit(kind, digest, payload)
+            at += len
+        }
+        return at
     }
 
     // MARK: writing

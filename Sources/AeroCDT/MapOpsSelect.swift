@@ -198,15 +198,17 @@ struct MapSelection {
 
     // MARK: families
 
+    /// Start and count of an index or rank selection: a clipped range for multi-item ops,
+    /// exactly one position (out of range → 26) for single-item ops.
+    func window(_ start: Int64, _ count: UInt64) throws(CDTError) -> (Int, Int) {
+        if multi { return Self.calcMulti(start, count, n) }
+        guard let i = Self.calcSingle(start, n) else { throw .opNotApplicable }
+        return (i, 1)
+    }
+
     /// GET/REMOVE_BY_INDEX (single), BY_INDEX_RANGE; key selections of ordered maps land here.
     func byIndexRange(_ index: Int64, _ count: UInt64) throws(CDTError) -> MapOutcome {
-        var s: Int, c: Int
-        if multi {
-            (s, c) = Self.calcMulti(index, count, n)
-        } else {
-            guard let i = Self.calcSingle(index, n) else { throw .opNotApplicable }
-            s = i; c = 1
-        }
+        var (s, c) = try window(index, count)
         if R.isRankRange(type) { throw .opNotApplicable }
         let inv = try reduceInverted(&s, &c)
         if c == 0 { return MapOutcome(result: try R.keyNotFound(type, multi: multi, at: s), removal: .none) }
@@ -286,13 +288,7 @@ struct MapSelection {
 
     /// GET/REMOVE_BY_RANK (single), BY_RANK_RANGE, and VALUE_REL_RANK_RANGE once resolved.
     func byRankRange(_ rank: Int64, _ count: UInt64) throws(CDTError) -> MapOutcome {
-        var s: Int, c: Int
-        if multi {
-            (s, c) = Self.calcMulti(rank, count, n)
-        } else {
-            guard let i = Self.calcSingle(rank, n) else { throw .opNotApplicable }
-            s = i; c = 1
-        }
+        var (s, c) = try window(rank, count)
         if R.isIndexRange(type) { throw .opNotApplicable }
         let inv = try reduceInverted(&s, &c)
         if c == 0 { return MapOutcome(result: try R.valueNotFound(type, multi: multi, at: s), removal: .none) }

@@ -42,6 +42,32 @@ public final class SIndex: @unchecked Sendable {
         records.add(sign, ordering: .relaxed)
     }
 
+    /// A record changed from `old` to `new` (either may be absent): only the entries that
+    /// differ are touched, under one lock acquisition — an overwrite that leaves the indexed
+    /// bin alone costs two value extractions and no index work.
+    func replace(old: RecordRef?, new: RecordRef?, _ d: Digest, was: inout [Int64], now: inout [Int64]) {
+        was.removeAll(keepingCapacity: true)
+        now.removeAll(keepingCapacity: true)
+        if let old, covers(old) { SIndexValues.bvals(def, old, binName: binName, into: &was) }
+        if let new, covers(new) { SIndexValues.bvals(def, new, binName: binName, into: &now) }
+        if was == now { return }
+        // Both are sorted and distinct: walk them together.
+        lock.lock()
+        var i = 0, j = 0
+        while i < was.count || j < now.count {
+            if j == now.count || (i < was.count && was[i] < now[j]) {
+                entries.remove(IndexKey(bval: was[i], digest: d)); i += 1
+            } else if i == was.count || now[j] < was[i] {
+                entries.insert(IndexKey(bval: now[j], digest: d)); j += 1
+            } else {
+                i += 1; j += 1
+            }
+        }
+        lock.unlock()
+        let delta = (now.isEmpty ? 0 : 1) - (was.isEmpty ? 0 : 1)
+        if delta != 0 { records.add(delta, ordering: .relaxed) }
+    }
+
     /// `sindex-stat` value.
     public func stat() -> String {
         var n = 0, bytes = 0, distinct = 0

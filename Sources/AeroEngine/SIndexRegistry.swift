@@ -45,11 +45,8 @@ extension Namespace {
     /// Caller holds the partition lock.
     @inline(__always) func indexRecord(old: RecordRef?, new: RecordRef?, _ d: Digest) {
         guard sindexes.count.load(ordering: .relaxed) > 0 else { return }
-        var scratch: [Int64] = []
-        for s in sindexes.all {
-            if let old { s.update(old, d, sign: -1, scratch: &scratch) }
-            if let new { s.update(new, d, sign: 1, scratch: &scratch) }
-        }
+        var was: [Int64] = [], now: [Int64] = []
+        for s in sindexes.all { s.replace(old: old, new: new, d, was: &was, now: &now) }
     }
 }
 

@@ -11,7 +11,7 @@ DEB_PACKAGES := zlib1g-dev libssl-dev liblz4-dev
 
 all: build
 
-# Debian -dev packages the C shim links against (zlib, OpenSSL's libcrypto; lz4 for later).
+# Debian -dev packages the C shim links against (zlib, OpenSSL's libcrypto, lz4).
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

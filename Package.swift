@@ -12,10 +12,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        // Thin C shims: epoll, zlib, SHA-1 (OpenSSL), where Glibc's import is awkward.
+        // Thin C shims: epoll, zlib, SHA-1 (OpenSSL), LZ4, file I/O, where Glibc's import is awkward.
         .target(
             name: "CAeroSys",
-            linkerSettings: [.linkedLibrary("z"), .linkedLibrary("crypto")]
+            linkerSettings: [.linkedLibrary("z"), .linkedLibrary("crypto"), .linkedLibrary("lz4")]
         ),
         // Codecs: proto frames, AS_MSG, info text, msgpack, result codes. Imports nothing of ours.
         .target(name: "AeroWire"),

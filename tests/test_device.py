@@ -8,6 +8,7 @@ import pytest
 
 import aerospike
 from aerospike import exception as ex
+from aerospike_helpers.operations import operations
 
 from conftest import make_client
 
@@ -36,14 +37,21 @@ namespace disk {{
         write-block-size %(block)s
         flush-max-ms %(flush)s
         commit-to-device %(commit)s
+%(extra)s
     }}
 }}
 """
 
 
-def device_server(factory, filesize="64M", block="1M", flush=100, commit="false"):
-    template = DEVICE_CONFIG % {"filesize": filesize, "block": block, "flush": flush, "commit": commit}
+def device_server(factory, filesize="64M", block="1M", flush=100, commit="false", extra=""):
+    template = DEVICE_CONFIG % {"filesize": filesize, "block": block, "flush": flush, "commit": commit,
+                                "extra": extra}
     return factory(config_template=template)
+
+
+def ns_stats(c, ns="disk"):
+    text = list(c.info_all("namespace/" + ns).values())[0][1]
+    return dict(kv.split("=", 1) for kv in text.strip().split(";") if "=" in kv)
 
 
 def crash(srv):
@@ -164,7 +172,8 @@ def test_full_file_refuses_writes_and_keeps_acknowledged_data(server_factory):
 def test_device_config_errors_stop_startup(tmp_path):
     import subprocess
     from conftest import server_binary
-    bad = DEVICE_CONFIG.replace("file {work}/disk.dat", "") % {"filesize": "1M", "block": "1M", "flush": 100, "commit": "false"}
+    bad = DEVICE_CONFIG.replace("file {work}/disk.dat", "") % {"filesize": "1M", "block": "1M", "flush": 100,
+                                                              "commit": "false", "extra": ""}
     conf = tmp_path / "bad.conf"
     conf.write_text(bad.format(work=str(tmp_path), port=1))
     p = subprocess.run([server_binary(), "--config", str(conf)], capture_output=True, text=True, timeout=10)
@@ -200,3 +209,100 @@ def test_defrag_reclaims_overwritten_space(server_factory):
         assert got == latest
     finally:
         c.close()
+
+
+def test_reads_come_from_the_file_when_nothing_is_cached(server_factory):
+    """post-write-cache 0: the index holds only where each record is; every read after a
+    restart goes to the file (and before it, to the file for any block already written)."""
+    srv = device_server(server_factory, filesize="64M", block="128K", extra="        post-write-cache 0")
+    c = make_client(srv)
+    for i in range(1500):
+        c.put(("disk", "s", i), {"i": i, "s": "v%d" % i * 40, "l": [i, {"k": i}]})
+    for i in range(0, 1500, 5):
+        c.put(("disk", "s", i), {"i": -i})            # update: the newest image wins
+    c.remove(("disk", "s", 7))
+    # sealed blocks are written and dropped from memory: only the current block stays
+    assert int(ns_stats(c)["device_cached_blocks"]) == 0
+    for i in (1, 2, 3, 10, 1499):
+        assert c.get(("disk", "s", i))[2]["i"] == (-i if i % 5 == 0 else i)
+    c.close()
+    srv.restart()
+    c = make_client(srv)
+    try:
+        keys = [("disk", "s", i) for i in range(1500)]
+        got = c.batch_read(keys).batch_records
+        assert len(got) == 1500
+        for br, i in zip(got, range(1500)):
+            if i == 7:
+                assert br.result == 2 and (br.record is None or br.record[2] is None)
+                continue
+            _, meta, bins = br.record
+            # a put merges into the stored bins
+            expect = {"i": -i if i % 5 == 0 else i, "s": "v%d" % i * 40, "l": [i, {"k": i}]}
+            assert bins == expect, i
+            assert meta["gen"] == (2 if i % 5 == 0 else 1)
+        assert len(c.scan("disk", "s").results()) == 1499
+        # operate reads and writes an image read from the file
+        _, _, bins = c.operate(("disk", "s", 11), [operations.increment("i", 100), operations.read("i")])
+        assert bins == {"i": 111}
+    finally:
+        c.close()
+
+
+def test_lz4_compression_saves_space_and_round_trips(server_factory):
+    srv = device_server(server_factory, block="1M", extra="        compression lz4\n        post-write-cache 0")
+    c = make_client(srv)
+    text = "all work and no play " * 100
+    for i in range(300):
+        c.put(("disk", "z", i), {"t": text + str(i), "n": i})
+    st = ns_stats(c)
+    logical, on_device = int(st["device_record_bytes"]), int(st["data_used_bytes"])
+    assert on_device * 4 < logical, st                  # 2 KB of repeated text packs well
+    c.close()
+    srv.restart()
+    c = make_client(srv)
+    try:
+        for i in (0, 150, 299):
+            assert c.get(("disk", "z", i))[2] == {"t": text + str(i), "n": i}
+        assert len(c.scan("disk", "z").results()) == 300
+        cfg = c.info_all("get-config:context=namespace;id=disk")
+        assert "storage-engine.compression=lz4" in list(cfg.values())[0][1]
+    finally:
+        c.close()
+
+
+def test_read_touch_is_written_to_the_device(server_factory):
+    srv = device_server(server_factory)
+    c = make_client(srv)
+    c.put(("disk", "s", "touched"), {"v": 1}, meta={"ttl": 1000})
+    c.put(("disk", "s", "untouched"), {"v": 2}, meta={"ttl": 1000})
+    srv.advance_clock(900)
+    # read-touch at 80%: within the last 80% of its life, the record's TTL starts over
+    c.get(("disk", "s", "touched"), policy={"read_touch_ttl_percent": 80})
+    assert c.get(("disk", "s", "touched"))[1]["ttl"] > 900
+    c.close()
+    srv.restart()       # the test clock starts over; the void time on the file is what counts
+    c = make_client(srv)
+    try:
+        t = c.get(("disk", "s", "touched"))[1]["ttl"]
+        u = c.get(("disk", "s", "untouched"))[1]["ttl"]
+        assert t > u + 800, (t, u)
+        assert c.get(("disk", "s", "touched"))[1]["gen"] == 1
+    finally:
+        c.close()
+
+
+@pytest.mark.parametrize("line,message", [
+    ("compression zstd", "compression 'zstd' is not supported"),
+    ("flush-size 3000", "'flush-size' must be a power of 2"),
+    ("compression-level 12", "'compression-level' must be an integer in 1...9"),
+])
+def test_device_option_errors_stop_startup(tmp_path, line, message):
+    import subprocess
+    from conftest import server_binary
+    conf = tmp_path / "bad.conf"
+    text = DEVICE_CONFIG % {"filesize": "1M", "block": "1M", "flush": 100, "commit": "false", "extra": "        " + line}
+    conf.write_text(text.format(work=str(tmp_path), port=1))
+    out = subprocess.run([server_binary(), "--config", str(conf)], capture_output=True, text=True, timeout=20)
+    assert out.returncode != 0
+    assert message in out.stderr + out.stdout

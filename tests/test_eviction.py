@@ -46,3 +46,37 @@ def test_evicts_records_nearest_to_expiry_first(server_factory):
     assert left == list(range(150 - len(left), 150)), left
     assert len(c.scan("small", "forever").results()) == 40
     c.close()
+
+
+PROTECTED_CONFIG = EVICT_CONFIG.replace(
+    """        evict-used-pct 30""", """        evict-used-pct 30""").replace(
+    """    storage-engine memory {{
+        evict-used-pct 30""",
+    """    set keep {{
+        disable-eviction true
+    }}
+    storage-engine memory {{
+        evict-used-pct 30""")
+
+
+def test_a_set_with_disable_eviction_is_never_evicted(server_factory):
+    assert "disable-eviction" in PROTECTED_CONFIG
+    srv = server_factory(config_template=PROTECTED_CONFIG)
+    c = make_client(srv)
+    pad = bytearray(3000)
+    for i in range(100):
+        c.put(("small", "keep", i), {"i": i, "pad": pad}, meta={"ttl": 100 + i})    # nearest to expiry
+    for i in range(100):
+        c.put(("small", "other", i), {"i": i, "pad": pad}, meta={"ttl": 5000 + i})
+    deadline = time.monotonic() + 6
+    while time.monotonic() < deadline:
+        text = list(c.info_all("namespace/small").values())[0][1]
+        fields = dict(kv.split("=", 1) for kv in text.strip().split(";") if "=" in kv)
+        if int(fields["data_used_bytes"]) <= 1024 * 1024 * 30 // 100:
+            break
+        time.sleep(0.2)
+    assert int(fields["evicted_objects"]) > 0, fields
+    # the protected set is whole even though its records expire first; the other set paid
+    assert len(c.scan("small", "keep").results()) == 100
+    assert len(c.scan("small", "other").results()) < 100
+    c.close()

@@ -61,6 +61,13 @@ struct ConfigReader {
         guard let x = Int(v), x >= 0 else { return nil }
         return x
     }
+    func powerOfTwo(_ n: ConfigNode, _ lo: Int, _ hi: Int) throws(ConfigError) -> Int {
+        let v = try size(n)
+        guard v >= lo, v <= hi, v & (v - 1) == 0 else {
+            throw fail(n, "'\(n.name)' must be a power of 2 from \(lo >> 10)K to \(hi >> 20)M")
+        }
+        return v
+    }
     /// Durations: plain seconds or s/m/h/d suffixes.
     func seconds(_ n: ConfigNode) throws(ConfigError) -> UInt32 {
         let v = try value(n)
@@ -166,23 +173,47 @@ struct ConfigReader {
                         ns.file = try value(s)
                     case "filesize": ns.fileSize = try size(s)
                     case "write-block-size":
-                        let v = try size(s)
-                        guard v >= 64 << 10, v <= 8 << 20, v & (v - 1) == 0 else {
-                            throw fail(s, "'write-block-size' must be a power of 2 from 64K to 8M")
-                        }
-                        ns.writeBlockSize = v
+                        // Removed in 8.x (write blocks are 8M there); here it sizes the write blocks.
+                        ns.writeBlockSize = try powerOfTwo(s, 64 << 10, 8 << 20)
+                    case "flush-size":
+                        // 8.x: the unit of device writes. Changed pages are written here, so it is checked only.
+                        _ = try powerOfTwo(s, 4 << 10, 8 << 20)
                     case "flush-max-ms": ns.flushMaxMs = try int(s, 1...60_000)
                     case "commit-to-device": ns.commitToDevice = try bool(s)
                     case "defrag-lwm-pct": ns.defragLwmPct = try int(s, 1...99)
-                    case "stop-writes-avail-pct", "defrag-sleep", "compression", "max-write-cache",
-                         "post-write-cache", "read-page-cache", "direct-files":
+                    case "defrag-sleep": ns.defragSleepMicros = try int(s, 0...1_000_000)
+                    case "stop-writes-avail-pct": ns.stopWritesAvailPct = try int(s, 0...100)
+                    case "post-write-cache": ns.postWriteCache = try size(s)
+                    case "max-write-cache": ns.maxWriteCache = try size(s)
+                    case "direct-files": ns.directFiles = try bool(s)
+                    case "compression":
+                        switch try value(s) {
+                        case "none": ns.compressLZ4 = false
+                        case "lz4": ns.compressLZ4 = true
+                        case "zstd", "snappy": throw fail(s, "compression '\(try value(s))' is not supported (use 'lz4' or 'none')")
+                        default: throw fail(s, "'compression' must be none, lz4, snappy or zstd")
+                        }
+                    case "compression-level": ns.compressionLevel = try int(s, 1...9)
+                    case "read-page-cache", "defrag-startup-minimum", "disable-odsync", "enable-benchmarks-storage",
+                         "serialize-tomb-raider", "cold-start-empty", "compression-acceleration", "defrag-queue-min",
+                         "encryption", "encryption-key-file", "evict-used-pct-device", "scheduler-mode", "sindex-startup-device-scan":
                         warn(s, "'\(s.name)' is accepted but has no effect")
                     default: unknownKey(s, in: "storage-engine")
                     }
                 }
                 if kind == "device" && ns.file == nil { throw fail(n, "storage-engine device needs a 'file'") }
             case "set":
-                warn(n, "per-set configuration is not supported yet; ignored")
+                guard let setName = n.values.first, !setName.isEmpty else { throw fail(n, "set needs a name") }
+                for s in n.children ?? [] {
+                    switch s.name {
+                    case "disable-eviction":
+                        if try bool(s) { ns.evictionDisabledSets.append(setName) }
+                    case "enable-index", "stop-writes-count", "stop-writes-size", "default-ttl", "default-read-touch-ttl-pct":
+                        warn(s, "'\(s.name)' in a set context is accepted but has no effect")
+                    default: unknownKey(s, in: "set \(setName)")
+                    }
+                }
+            case "stop-writes-avail-pct": ns.stopWritesAvailPct = try int(n, 0...100)  // pre-7.0 spelling
             case "nsup-threads", "evict-tenths-pct", "high-water-memory-pct", "stop-writes-pct",
                  "conflict-resolution-policy", "single-query-threads", "transaction-pending-limit",
                  "partition-tree-sprigs", "index-stage-size", "apply-ttl-reductions", "strong-consistency":

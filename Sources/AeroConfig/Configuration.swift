@@ -15,10 +15,23 @@ public struct NamespaceSettings: Sendable {
     /// Device storage (storage-engine device { file ... }).
     public var file: String? = nil
     public var fileSize: Int = 1 << 30
-    public var writeBlockSize: Int = 1 << 20
+    /// 8M, as the real server's write blocks.
+    public var writeBlockSize: Int = 8 << 20
     public var flushMaxMs: Int = 1000
     public var commitToDevice = false
     public var defragLwmPct = 50
+    /// Microseconds between blocks defrag empties.
+    public var defragSleepMicros = 1000
+    public var stopWritesAvailPct = 5
+    /// Bytes of recently written blocks kept in memory for reads (8.x default 256M).
+    public var postWriteCache = 256 << 20
+    /// Bytes of written blocks allowed to wait for the device before writes get DEVICE_OVERLOAD.
+    public var maxWriteCache = 64 << 20
+    public var directFiles = true
+    public var compressLZ4 = false
+    public var compressionLevel = 1
+    /// Sets eviction leaves alone (set NAME { disable-eviction true }).
+    public var evictionDisabledSets: [String] = []
     public init(name: String, line: Int) { self.name = name; self.line = line }
 }
 

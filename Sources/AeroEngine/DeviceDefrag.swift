@@ -1,130 +1,123 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CAeroSys
 
-/// Defragmentation: a block whose live bytes fall below `defrag-lwm-pct` is emptied by
-/// re-appending what still matters, then freed.
+/// Defragmentation: a sealed block whose live bytes fall below `defrag-lwm-pct` of a block
+/// is emptied by re-appending what still matters, then freed.
 ///
-/// An entry is live when it is the image the index holds now (same generation and
-/// last-update time), or a tombstone for a digest that is still absent (dropping it could let
-/// an older image in an older block come back at cold start). Order of safety: the live
-/// entries are appended and the current block written *before* the old block's header is
-/// cleared, so a crash at any point loses nothing (at worst a record is replayed twice).
+/// A record image is live when the index points at it. A tombstone is kept while its digest
+/// is absent, unless its block is the oldest holding entries (no older image can be left for
+/// it to hide). Order of safety: the moved entries reach the file before the old block's
+/// header is cleared, so a crash at any point loses nothing (at worst an image replays twice).
 extension DeviceStore {
-    /// Sealed blocks (not the current one), oldest first.
-    func sealedBlocks() -> [(index: Int, seq: UInt64)] {
+    /// Sealed blocks on the file below the low-water mark, oldest first.
+    func defragCandidates(lowWaterPct: Int) -> [Int] {
         lock.withLock {
-            var out: [(Int, UInt64)] = []
-            let scratch = UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 4096)
-            defer { scratch.deallocate() }
-            for i in 0..<blockCount where i != current && !free.contains(i) {
-                let n = direct ? 4096 : DeviceStore.headerSize
-                guard aero_pread_all(fd, scratch, n, Int64(i * blockSize)) == 0,
-                      scratch.load(as: UInt64.self) == DeviceStore.magic else { continue }
-                out.append((i, scratch.load(fromByteOffset: 8, as: UInt64.self)))
-            }
-            return out.sorted { $0.1 < $1.1 }
+            let threshold = blockSize / 100 * lowWaterPct
+            return (0..<blockCount).filter { i in
+                seqOf[i] != 0 && i != current?.index && (cached[i]?.onFile ?? true) && live[i] < threshold
+            }.sorted { seqOf[$0] < seqOf[$1] }
         }
     }
 
-    /// Reads a sealed block's entries.
-    func entries(ofBlock i: Int, _ visit: (Kind, Digest, UnsafeRawBufferPointer) -> Void) {
-        let scratch = UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 4096)
-        defer { scratch.deallocate() }
-        guard aero_pread_all(fd, scratch, blockSize, Int64(i * blockSize)) == 0,
-              scratch.load(as: UInt64.self) == DeviceStore.magic else { return }
-        _ = parseEntries(scratch, seq: scratch.load(fromByteOffset: 8, as: UInt64.self), visit)
+    /// A block's bytes for defrag (from the cache, else the file), and its sequence.
+    func loadBlock(_ i: Int, into buf: WriteBlock) -> UInt64? {
+        lock.lock()
+        if let b = cached[i] {
+            memcpy(buf.buf, b.buf, blockSize)
+            lock.unlock()
+            return b.seq
+        }
+        lock.unlock()
+        guard file.read(buf.buf, count: blockSize, at: i * blockSize),
+              buf.buf.load(as: UInt64.self) == DeviceStore.magic else { return nil }
+        return buf.buf.load(fromByteOffset: 8, as: UInt64.self)
     }
 
-    /// Marks a block free: its header is cleared on the file, then it may be reused.
-    func release(block i: Int) {
+    /// Is this the oldest block still holding entries?
+    func isOldest(_ i: Int) -> Bool {
+        lock.withLock { !seqOf.contains { $0 != 0 && $0 < seqOf[i] } }
+    }
+
+    /// Frees a block: its header is cleared on the file, then it may be reused.
+    func release(block i: Int) -> Bool {
         lock.withLock {
-            let zero = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 4096)
-            memset(zero, 0, 4096)
-            if aero_pwrite_all(fd, zero, 4096, Int64(i * blockSize)) == 0 {
-                if !direct { fdatasync(fd) }
-                free.insert(i, at: 0)  // reused last (popLast takes from the end)
-                defragFreed += 1
+            let zero = UnsafeMutableRawPointer.allocate(byteCount: DeviceStore.page, alignment: DeviceStore.page)
+            defer { zero.deallocate() }
+            memset(zero, 0, DeviceStore.page)
+            guard file.write(zero, count: DeviceStore.page, at: i * blockSize), file.sync() else { return false }
+            seqOf[i] = 0
+            liveTotal.subtract(live[i], ordering: .relaxed)
+            live[i] = 0
+            if let b = cached.removeValue(forKey: i) {
+                cacheOrder.removeAll { $0 == i }
+                spare.append(b)
             }
-            zero.deallocate()
+            free.insert(i, at: 0)  // reused last (popLast takes from the end)
+            freeTotal.add(1, ordering: .relaxed)
+            defragFreed += 1
+            return true
         }
     }
-
-    /// Bytes ever rewritten by defrag (write amplification), and blocks freed.
-    var defragStats: (rewritten: Int, freed: Int) { lock.withLock { (defragRewritten, defragFreed) } }
 }
 
 extension Engine {
     /// One defrag pass over a device namespace; returns the blocks freed.
     @discardableResult
-    public func defragment(_ ns: Namespace, lowWaterPct: Int) -> Int {
+    public func defragment(_ ns: Namespace, lowWaterPct: Int, sleepMicros: Int = 0) -> Int {
         guard let store = ns.device else { return 0 }
         var freed = 0
-        for (block, _) in store.sealedBlocks() {
-            // Measure live bytes.
-            var total = 0, live = 0
-            store.entries(ofBlock: block) { kind, d, payload in
-                total += payload.count + DeviceStore.entryHeader
-                if isLive(ns, kind, d, payload) { live += payload.count + DeviceStore.entryHeader }
-            }
-            guard total == 0 || live * 100 < total * lowWaterPct else { continue }
-            // Rewrite what is live, as it is now, under each record's partition lock.
+        let buf = DeviceStore.WriteBlock(size: store.blockSize)
+        for block in store.defragCandidates(lowWaterPct: lowWaterPct) {
+            guard let seq = store.loadBlock(block, into: buf) else { continue }
+            let oldest = store.isOldest(block)
             var ok = true
-            store.entries(ofBlock: block) { kind, d, payload in
+            _ = store.parseEntries(buf.buf, block: block, seq: seq) { e in
                 guard ok else { return }
-                let p = ns.partition(for: d)
-                p.lock.withLock {
-                    guard isLive(ns, kind, d, payload) else { return }
-                    switch kind {
-                    case .record:
-                        guard let raw = p.table.get(d) else { return }
-                        ok = store.append(.record, d, UnsafeRawBufferPointer(start: raw, count: RecordRef(raw).size))
-                    case .tombstone, .set:
-                        ok = store.append(kind, d, payload)
+                let p = ns.partition(for: e.digest)
+                switch e.kind {
+                case .set:
+                    ok = store.append(.set, e.digest, e.payload, defrag: true).isStored
+                case .tombstone:
+                    guard !oldest else { return }
+                    p.lock.withLock {
+                        if p.table.get(e.digest) == nil { ok = store.append(.tombstone, e.digest, e.payload, defrag: true).isStored }
                     }
-                    if ok { store.countRewrite(payload.count + DeviceStore.entryHeader) }
+                case .record, .compressedRecord:
+                    p.lock.withLock {
+                        guard let stub = p.table.get(e.digest), RecordStub.block(stub) == block,
+                              RecordStub.offset(stub) == e.offset else { return }
+                        guard case .stored(let nb, let no) = store.append(e.kind, e.digest, e.payload, defrag: true) else {
+                            ok = false; return
+                        }
+                        RecordStub.place(stub, block: nb, offset: no, stored: e.payload.count,
+                                         compressed: e.kind == .compressedRecord)
+                    }
                 }
             }
-            guard ok else { break }      // no room to move them: try again later
-            store.flush()                // the moved entries are on the file first...
-            store.release(block: block)  // ...then the old block goes
+            // No room to move them, or the file refused a write: try again later.
+            guard ok, store.flush(), store.release(block: block) else { break }
             freed += 1
+            if sleepMicros > 0 { usleep(UInt32(sleepMicros)) }
         }
         return freed
     }
 
-    /// Is this entry what cold start needs to keep?
-    private func isLive(_ ns: Namespace, _ kind: DeviceStore.Kind, _ d: Digest, _ payload: UnsafeRawBufferPointer) -> Bool {
-        switch kind {
-        case .set:
-            return true  // a handful of bytes; set ids must survive
-        case .tombstone:
-            return ns.partition(for: d).table.get(d) == nil
-        case .record:
-            guard payload.count >= RecordRef.headerSize, let raw = ns.partition(for: d).table.get(d) else { return false }
-            let now = RecordRef(raw)
-            let then = RecordRef(UnsafeMutableRawPointer(mutating: payload.baseAddress!))
-            return now.generation == then.generation && now.lastUpdateMs == then.lastUpdateMs
-        }
-    }
-
-    /// The defrag thread: a pass every second, and at once when a quarter or fewer of the
-    /// blocks are free.
+    /// The defrag thread: a pass every 100 ms (blocks are chosen from live-byte counts, so a
+    /// pass that finds nothing reads nothing).
     public func startDefrag(isStopping: @escaping @Sendable () -> Bool) {
         for ns in namespaces {
-            guard let store = ns.device, let cfg = ns.config.device else { continue }
+            guard ns.device != nil, let cfg = ns.config.device else { continue }
             spawnThread(name: "defrag-\(ns.name)") { [self] in
-                var last = monotonicMs()
                 while !isStopping() {
-                    usleep(20_000)
-                    let low = store.freeBlocks * 4 <= store.totalBlocks
-                    if low || monotonicMs() - last >= 1000 {
-                        defragment(ns, lowWaterPct: cfg.defragLowWaterPct)
-                        last = monotonicMs()
-                    }
+                    usleep(100_000)
+                    defragment(ns, lowWaterPct: cfg.defragLowWaterPct, sleepMicros: cfg.defragSleepMicros)
                 }
             }
         }
     }
+}
+
+extension DeviceStore.Append {
+    var isStored: Bool { if case .stored = self { return true } else { return false } }
 }

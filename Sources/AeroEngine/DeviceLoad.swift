@@ -3,13 +3,17 @@ import Glibc
 #endif
 
 extension Engine {
-    /// Opens a device namespace's file and rebuilds the namespace from it (cold start):
-    /// sets first recorded first (so set ids come back the same), then the newest image of
+    /// Opens a device namespace's file and rebuilds its index from it (cold start): sets in the
+    /// order first recorded (so set ids come back the same), then a stub for the newest image of
     /// each record, without the deleted ones and without records already expired.
-    public func attachDevice(_ ns: Namespace) throws(DeviceStore.OpenError) {
+    public func attachDevice(_ ns: Namespace) throws(PosixStorageFile.OpenError) {
         guard let cfg = ns.config.device else { return }
-        let store = try DeviceStore(path: cfg.file, fileSize: cfg.fileSize, blockSize: cfg.blockSize,
-                                    commitToDevice: cfg.commitToDevice)
+        let store = try DeviceStore(path: cfg.file, fileSize: cfg.fileSize, options: cfg.store, directFiles: cfg.directFiles)
+        attach(store, to: ns)
+    }
+
+    /// Rebuilds a namespace's index from a store and makes it the namespace's device.
+    public func attach(_ store: DeviceStore, to ns: Namespace) {
         // Counters are kept locally during the replay and applied once at the end.
         var objects = 0, bytes = 0
         var perSet = [Int](repeating: 0, count: SetTable.maxSets + 1), perSetBytes = perSet
@@ -17,22 +21,29 @@ extension Engine {
             objects += sign; bytes += sign * r.size
             perSet[Int(r.setID)] += sign; perSetBytes[Int(r.setID)] += sign * r.size
         }
-        store.replay { kind, digest, payload in
-            switch kind {
+        func superseded(_ old: UnsafeMutableRawPointer) {
+            count(RecordRef(old), -1)
+            store.markDead(block: RecordStub.block(old), payload: RecordStub.stored(old))
+            free(old)
+        }
+        store.replay { e in
+            switch e.kind {
             case .set:
-                guard payload.count > 2 else { return }
-                _ = ns.sets.intern(payload.slice(2, payload.count - 2))
-            case .record:
-                guard payload.count >= RecordRef.headerSize,
-                      Int(payload.load(as: UInt32.self)) == payload.count else { return }
-                let raw = malloc(payload.count)!
-                memcpy(raw, payload.baseAddress!, payload.count)
-                let p = ns.partition(for: digest)
-                if let old = p.table.put(digest, raw) { count(RecordRef(old), -1); free(old) }
-                count(RecordRef(raw), 1)
+                guard e.payload.count > 2 else { return }
+                _ = ns.sets.intern(e.payload.slice(2, e.payload.count - 2))
+            case .record, .compressedRecord:
+                // The header is stored uncompressed either way; the stub needs nothing else.
+                guard e.payload.count >= RecordRef.headerSize else { return }
+                let size = Int(e.payload.load(as: UInt32.self))
+                guard e.kind == .compressedRecord ? size >= RecordRef.headerSize : size == e.payload.count else { return }
+                let stub = RecordStub.make(header: e.payload.baseAddress!, block: e.block, offset: e.offset,
+                                           stored: e.payload.count, compressed: e.kind == .compressedRecord)
+                let p = ns.partition(for: e.digest)
+                if let old = p.table.put(e.digest, stub) { superseded(old) }
+                count(RecordRef(stub), 1)
             case .tombstone:
-                let p = ns.partition(for: digest)
-                if let old = p.table.remove(digest) { count(RecordRef(old), -1); free(old) }
+                let p = ns.partition(for: e.digest)
+                if let old = p.table.remove(e.digest) { superseded(old) }
             }
         }
         ns.objects.add(objects, ordering: .relaxed)
@@ -42,32 +53,33 @@ extension Engine {
             s.objects.add(perSet[id], ordering: .relaxed)
             s.dataBytes.add(perSetBytes[id], ordering: .relaxed)
         }
-        // Records that expired while the server was down go now.
-        expireRecords(ns)
+        ns.device = store
         ns.sets.onNewSet = { [unowned store] s in
             var payload = [UInt8]()
             withUnsafeBytes(of: s.id) { payload.append(contentsOf: $0) }
             payload += s.nameBytes
             payload.withUnsafeBytes { _ = store.append(.set, Digest(w0: 0, w1: 0, w2: 0), $0) }
         }
-        ns.device = store
+        // Records that expired while the server was down go now.
+        expireRecords(ns)
     }
 
-    /// Writes each device's current block every `flush-max-ms`.
+    /// Writes each device's sealed blocks as soon as they fill, and its current block every
+    /// `flush-max-ms`.
     public func startFlushers(isStopping: @escaping @Sendable () -> Bool) {
         for ns in namespaces {
-            guard let store = ns.device, let cfg = ns.config.device, !cfg.commitToDevice else { continue }
-            let period = UInt32(max(1, cfg.flushMaxMs)) * 1000
+            guard let store = ns.device, let cfg = ns.config.device else { continue }
+            let period = max(1, cfg.flushMaxMs)
             spawnThread(name: "flush-\(ns.name)") {
                 while !isStopping() {
-                    usleep(period)
+                    store.flusherWakeup.wait(ms: period)
                     store.flush()
                 }
             }
         }
     }
 
-    /// Clean shutdown: every device's current block reaches its file.
+    /// Clean shutdown: every device's blocks reach its file.
     public func flushDevices() {
         for ns in namespaces { ns.device?.flush() }
     }

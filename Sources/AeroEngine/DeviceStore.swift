@@ -2,198 +2,310 @@
 import Glibc
 #endif
 import CAeroSys
+import Synchronization
 
-/// A log-structured file: fixed-size write blocks, each a header then entries appended in
-/// order. Every record image written and every delete (tombstone) goes to the current block;
-/// a block is written whole (O_DIRECT where the file system allows it) when it fills, every
-/// `flush-max-ms`, and at once for `commit-to-device`. Cold start replays blocks in sequence
-/// order, so the newest image of each record wins and tombstones keep deletes deleted; an
-/// entry whose checksum fails (a torn write) ends its block's replay.
+/// A log-structured device: fixed-size write blocks, each a header then entries appended in
+/// order. Every record image and every delete (tombstone) is appended to the current block
+/// in memory; the flusher writes it (O_DIRECT where the file system allows it) every
+/// `flush-max-ms` and when it fills, and `commit-to-device` writes before acknowledging.
+/// Sealed blocks stay in memory as the post-write cache; reads of anything else go to the file.
 ///
 ///   block:  u64 magic "AEROLBLK" | u64 sequence | u32 used bytes | pad to 64
 ///   entry:  u32 length (whole entry, 8-aligned) | u8 kind | 3 pad | 20 digest | u32 payload length
 ///           | u32 checksum | 4 pad | payload
-///           kind 1 = record (payload: the record buffer), 2 = tombstone, 3 = set (payload: u16 id, name)
+///           kind 1 = record (payload: the record buffer), 2 = tombstone, 3 = set (u16 id, name),
+///           4 = LZ4-compressed record (the record's 24-byte header as is, then its rest compressed)
 ///
-/// Only the pages of the current block that changed since its last write go to the file (the
-/// first write of a block includes its header). Each entry's checksum covers its block's
-/// sequence number, so entries left on the file from a block's earlier life can never pass
-/// for live ones; replay stops at the first zero or invalid entry.
+/// The checksum (CRC-32) covers the entry and its block's sequence number, so entries left on
+/// the file from a block's earlier life never pass for live ones; replay of a block stops at
+/// the first zero, torn or stale entry. Only the 4 KiB pages of a block that changed since its
+/// last write go to the file.
 public final class DeviceStore: @unchecked Sendable {
     public static let magic: UInt64 = 0x4B4C_424C_4F52_4541  // "AEROLBLK" little-endian
     static let headerSize = 64
     static let entryHeader = 40
+    static let page = 4096
 
-    public enum Kind: UInt8 { case record = 1, tombstone = 2, set = 3 }
+    public enum Kind: UInt8 { case record = 1, tombstone = 2, set = 3, compressedRecord = 4 }
 
-    let fd: Int32
-    public let direct: Bool
+    /// Where an append landed, or why it did not.
+    public enum Append: Equatable {
+        case stored(block: Int, offset: Int)
+        /// No free block (OUT_OF_SPACE, 8).
+        case full
+        /// Too many sealed blocks still waiting for the flusher (DEVICE_OVERLOAD, 18).
+        case overload
+        /// The file refused a commit-to-device write; nothing was kept (UNKNOWN, 1).
+        case ioError
+    }
+
+    /// One write block's buffer in memory: the current block, or a sealed one in the cache.
+    final class WriteBlock {
+        let buf: UnsafeMutableRawPointer
+        var index = -1
+        var seq: UInt64 = 0
+        var used = 0
+        /// Bytes of this block already on the file.
+        var flushedTo = 0
+        init(size: Int) { buf = .allocate(byteCount: size, alignment: DeviceStore.page) }
+        deinit { buf.deallocate() }
+        var onFile: Bool { flushedTo >= used }
+    }
+
+    public struct Options: Sendable {
+        public var blockSize = 1 << 20
+        public var commitToDevice = false
+        /// Bytes of sealed blocks kept in memory for reads (post-write-cache).
+        public var postWriteCache = 0
+        /// Bytes of sealed blocks allowed to wait for the flusher (max-write-cache).
+        public var maxWriteCache = 64 << 20
+        public var compress = false
+        public var compressionLevel = 1
+        public init() {}
+    }
+
+    let file: StorageFile
     let blockSize: Int
     let blockCount: Int
-    let commitToDevice: Bool
+    let options: Options
+    let cacheBlocks: Int
+    let pendingLimit: Int
     let lock = Lock()
     // Guarded by lock:
-    let buffer: UnsafeMutableRawPointer
-    var current = -1
-    var used = 0
+    var current: WriteBlock?
+    /// Sealed blocks still in memory, by block index (post-write cache and pending writes).
+    var cached: [Int: WriteBlock] = [:]
+    /// Their order of sealing (oldest first).
+    var cacheOrder: [Int] = []
+    var spare: [WriteBlock] = []
     var sequence: UInt64 = 0
-    var dirty = false
-    /// Bytes of the current block already on the file.
-    var flushedTo = 0
     var free: [Int] = []
+    /// Per block: live bytes (entries the index or cold start still needs), and sequence (0 = free).
+    var live: [Int]
+    var seqOf: [UInt64]
+    var userBytes = 0
     var defragRewritten = 0
     var defragFreed = 0
+    /// Sums of `live` and of free blocks, readable without the lock (for stop-writes checks).
+    let liveTotal = Atomic<Int>(0)
+    let freeTotal = Atomic<Int>(0)
+    /// Free blocks client writes leave to defrag, so it can always make room.
+    let defragReserve: Int
 
-    func countRewrite(_ n: Int) { lock.withLock { defragRewritten += n } }
-
-    public struct OpenError: Error, CustomStringConvertible { public var description: String }
-
-    public init(path: String, fileSize: Int, blockSize: Int, commitToDevice: Bool) throws(OpenError) {
-        var d: Int32 = 0
-        fd = aero_open_storage(path, &d)
-        guard fd >= 0 else { throw OpenError(description: "cannot open storage file '\(path)': \(String(cString: strerror(errno)))") }
-        direct = d != 0
-        self.blockSize = blockSize
-        self.blockCount = max(2, fileSize / blockSize)
-        self.commitToDevice = commitToDevice
-        guard aero_ensure_size(fd, Int64(blockCount * blockSize)) == 0 else {
-            throw OpenError(description: "cannot size storage file '\(path)' to \(fileSize) bytes")
-        }
-        buffer = UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 4096)
-    }
-    deinit { buffer.deallocate(); close(fd) }
-
-    // MARK: cold start
-
-    /// Replays every block in sequence order, calling `visit` for each valid entry, then
-    /// positions the writer after the newest block's last entry.
-    public func replay(_ visit: (Kind, Digest, UnsafeRawBufferPointer) -> Void) {
-        var blocks: [(seq: UInt64, index: Int, used: Int)] = []
-        var lastUsed = DeviceStore.headerSize
-        let scratch = UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 4096)
-        defer { scratch.deallocate() }
-        for i in 0..<blockCount {
-            // Just the header: one aligned 4 KiB page under direct I/O.
-            let n = direct ? 4096 : DeviceStore.headerSize
-            guard aero_pread_all(fd, scratch, n, Int64(i * blockSize)) == 0 else { free.append(i); continue }
-            if scratch.load(as: UInt64.self) == DeviceStore.magic {
-                let used = Int(scratch.load(fromByteOffset: 16, as: UInt32.self))
-                blocks.append((scratch.load(fromByteOffset: 8, as: UInt64.self), i, min(used, blockSize)))
-            } else {
-                free.append(i)
-            }
-        }
-        blocks.sort { $0.seq < $1.seq }
-        for b in blocks {
-            _ = aero_pread_all(fd, scratch, blockSize, Int64(b.index * blockSize))
-            let end = parseEntries(scratch, seq: b.seq, visit)
-            if b.index == blocks.last?.index { lastUsed = end }
-        }
-        if let last = blocks.last {
-            current = last.index
-            sequence = last.seq
-            _ = aero_pread_all(fd, buffer, blockSize, Int64(last.index * blockSize))
-            used = lastUsed
-            // Whatever follows the last valid entry is not ours: clear it before appending.
-            memset(buffer + used, 0, blockSize - used)
-            flushedTo = 0
-            dirty = true
-        }
-        free.sort(by: >)  // take low block numbers first (popLast)
+    public init(file: StorageFile, size: Int, options: Options) {
+        self.file = file
+        self.options = options
+        blockSize = options.blockSize
+        blockCount = max(2, size / options.blockSize)
+        cacheBlocks = options.postWriteCache / options.blockSize
+        pendingLimit = max(2, options.maxWriteCache / options.blockSize)
+        defragReserve = blockCount >= 8 ? 1 : 0
+        live = [Int](repeating: 0, count: blockCount)
+        seqOf = [UInt64](repeating: 0, count: blockCount)
+        free = Array((0..<blockCount).reversed())  // until `replay` reads what the file holds
+        freeTotal.store(blockCount, ordering: .relaxed)
     }
 
-    /// Walks a block's entries (in `block`, a whole block read from the file) to the first zero,
-    /// torn or stale one (checksum bound to `seq`). Returns where that is.
-    func parseEntries(_ block: UnsafeMutableRawPointer, seq: UInt64, _ visit: (Kind, Digest, UnsafeRawBufferPointer) -> Void) -> Int {
-        var at = DeviceStore.headerSize
-        while at + DeviceStore.entryHeader <= blockSize {
-            let len = Int(block.load(fromByteOffset: at, as: UInt32.self))
-            guard len >= DeviceStore.entryHeader, at + len <= blockSize,
-                  let kind = Kind(rawValue: block.load(fromByteOffset: at + 4, as: UInt8.self)) else { break }
-            let payloadLen = Int(block.load(fromByteOffset: at + 28, as: UInt32.self))
-            guard payloadLen <= len - DeviceStore.entryHeader else { break }
-            let sum = block.load(fromByteOffset: at + 32, as: UInt32.self)
-            let payload = UnsafeRawBufferPointer(start: block + at + DeviceStore.entryHeader, count: payloadLen)
-            let digest = Digest(UnsafeRawBufferPointer(start: block + at + 8, count: 20))
-            guard DeviceStore.checksum(kind.rawValue, digest, payload, seq: seq) == sum else { break }
-            visit(kind, digest, payload)
-            at += len
-        }
-        return at
+    /// Opens a file or raw device path.
+    public convenience init(path: String, fileSize: Int, options: Options, directFiles: Bool = true) throws(PosixStorageFile.OpenError) {
+        let f = try PosixStorageFile(path: path, size: fileSize, directFiles: directFiles)
+        self.init(file: f, size: f.deviceSize ?? fileSize, options: options)
     }
+
+    @inline(__always) static func entryLength(payload: Int) -> Int { (entryHeader + payload + 7) & ~7 }
 
     // MARK: writing
 
-    /// Appends an entry. False when the file has no free block left (OUT_OF_SPACE).
-    @discardableResult
-    public func append(_ kind: Kind, _ digest: Digest, _ payload: UnsafeRawBufferPointer) -> Bool {
-        let len = (DeviceStore.entryHeader + payload.count + 7) & ~7
-        guard len <= blockSize - DeviceStore.headerSize else { return false }
+    /// Appends an entry to the current block; tells where it went (the payload's offset).
+    public func append(_ kind: Kind, _ digest: Digest, _ payload: UnsafeRawBufferPointer, defrag: Bool = false) -> Append {
+        let len = DeviceStore.entryLength(payload: payload.count)
+        guard len <= blockSize - DeviceStore.headerSize else { return .full }
         lock.lock(); defer { lock.unlock() }
-        if current < 0 || used + len > blockSize {
-            guard startBlock() else { return false }
+        if current == nil || current!.used + len > blockSize {
+            if let refused = startBlock(reserve: defrag ? 0 : defragReserve) { return refused }
         }
-        let p = buffer + used
+        let b = current!
+        let at = b.used
+        let p = b.buf + at
         memset(p, 0, len)
         p.storeBytes(of: UInt32(len), as: UInt32.self)
         p.storeBytes(of: kind.rawValue, toByteOffset: 4, as: UInt8.self)
         digest.write(to: p + 8)
         p.storeBytes(of: UInt32(payload.count), toByteOffset: 28, as: UInt32.self)
-        p.storeBytes(of: DeviceStore.checksum(kind.rawValue, digest, payload, seq: sequence), toByteOffset: 32, as: UInt32.self)
         if payload.count > 0 { memcpy(p + DeviceStore.entryHeader, payload.baseAddress!, payload.count) }
-        used += len
-        buffer.storeBytes(of: UInt32(used), toByteOffset: 16, as: UInt32.self)
-        dirty = true
-        if commitToDevice { writeCurrent() }
-        return true
+        p.storeBytes(of: DeviceStore.checksum(p, seq: b.seq), toByteOffset: 32, as: UInt32.self)
+        b.used += len
+        b.buf.storeBytes(of: UInt32(b.used), toByteOffset: 16, as: UInt32.self)
+        if options.commitToDevice && !writeCurrent() {
+            // Not on the file, so not acknowledged: take it back.
+            b.used = at
+            b.buf.storeBytes(of: UInt32(at), toByteOffset: 16, as: UInt32.self)
+            memset(p, 0, len)
+            return .ioError
+        }
+        live[b.index] += len
+        liveTotal.add(len, ordering: .relaxed)
+        if defrag { defragRewritten += len } else { userBytes += len }
+        return .stored(block: b.index, offset: at + DeviceStore.entryHeader)
+    }
+
+    /// Bytes at a location stopped mattering (an overwritten or deleted record's image).
+    func markDead(block: Int, payload: Int) {
+        let len = DeviceStore.entryLength(payload: payload)
+        lock.withLock { live[block] -= len }
+        liveTotal.subtract(len, ordering: .relaxed)
     }
 
     /// Seals the current block and opens the next free one. Caller holds the lock.
-    private func startBlock() -> Bool {
-        if current >= 0 { writeCurrent() }
-        guard let next = free.popLast() else { return false }
-        current = next
+    private func startBlock(reserve: Int) -> Append? {
+        guard free.count > reserve else { return .full }
+        if let b = current {
+            // The flusher writes sealed blocks; too many waiting means the device is behind.
+            if !b.onFile && pendingCount() >= pendingLimit { return .overload }
+            cached[b.index] = b
+            cacheOrder.append(b.index)
+            current = nil
+            if !b.onFile { flusherWakeup.signal() }
+        }
+        guard let next = free.popLast() else { return .full }
+        freeTotal.subtract(1, ordering: .relaxed)
+        let b = takeBuffer()
         sequence += 1
-        memset(buffer, 0, blockSize)
-        buffer.storeBytes(of: DeviceStore.magic, as: UInt64.self)
-        buffer.storeBytes(of: sequence, toByteOffset: 8, as: UInt64.self)
-        used = DeviceStore.headerSize
-        buffer.storeBytes(of: UInt32(used), toByteOffset: 16, as: UInt32.self)
-        dirty = true
-        flushedTo = 0
-        return true
+        b.index = next
+        b.seq = sequence
+        seqOf[next] = sequence
+        live[next] = 0
+        memset(b.buf, 0, blockSize)
+        b.buf.storeBytes(of: DeviceStore.magic, as: UInt64.self)
+        b.buf.storeBytes(of: sequence, toByteOffset: 8, as: UInt64.self)
+        b.used = DeviceStore.headerSize
+        b.buf.storeBytes(of: UInt32(b.used), toByteOffset: 16, as: UInt32.self)
+        b.flushedTo = 0
+        current = b
+        return nil
     }
 
-    /// Writes the current block whole. Caller holds the lock.
-    private func writeCurrent() {
-        guard current >= 0, dirty else { return }
-        // The pages from the first one not yet on the file through the one holding `used`
-        // (the tail of that page is zeros, which is where replay stops).
-        let page = 4096
-        let from = (flushedTo / page) * page
-        let to = min(blockSize, (used + page - 1) / page * page)
-        guard to > from else { dirty = false; return }
-        if aero_pwrite_all(fd, buffer + from, to - from, Int64(current * blockSize + from)) == 0 {
-            if !direct { fdatasync(fd) }
-            dirty = false
-            flushedTo = used
+    /// A buffer for a new current block: a spare one, the oldest cached block already on the
+    /// file once the cache is past its size, or a new one. Caller holds the lock.
+    private func takeBuffer() -> WriteBlock {
+        trimCache()
+        return spare.popLast() ?? WriteBlock(size: blockSize)
+    }
+
+    /// Drops the oldest cached blocks that are on the file until the cache fits its size.
+    /// Caller holds the lock.
+    func trimCache() {
+        var i = 0
+        while cacheOrder.count - i > cacheBlocks && i < cacheOrder.count {
+            let idx = cacheOrder[i]
+            if let b = cached[idx], b.onFile {
+                cached[idx] = nil
+                cacheOrder.remove(at: i)
+                spare.append(b)
+            } else {
+                i += 1
+            }
         }
     }
 
-    /// The flusher's turn (every flush-max-ms) and the clean-shutdown flush.
-    public func flush() { lock.withLock { writeCurrent() } }
+    /// Writes the pages of the current block changed since its last write. Caller holds the lock.
+    @discardableResult
+    private func writeCurrent() -> Bool {
+        guard let b = current else { return true }
+        return writePages(b)
+    }
 
-    public var freeBlocks: Int { lock.withLock { free.count } }
+    /// Writes a block's pages from the first not yet on the file through the one holding
+    /// `used` (that page's tail is zeros, where replay stops).
+    private func writePages(_ b: WriteBlock) -> Bool {
+        guard !b.onFile else { return true }
+        let page = DeviceStore.page
+        let from = (b.flushedTo / page) * page
+        let to = min(blockSize, (b.used + page - 1) / page * page)
+        let used = b.used
+        guard file.write(b.buf + from, count: to - from, at: b.index * blockSize + from), file.sync() else { return false }
+        b.flushedTo = used
+        return true
+    }
+
+    /// The flusher's turn (every flush-max-ms, and whenever sealed blocks wait) and the
+    /// clean-shutdown flush: every sealed block waiting, then the current one. False when the
+    /// file refused a write (it is tried again next time).
+    @discardableResult
+    public func flush() -> Bool {
+        lock.withLock {
+            var ok = true
+            for idx in cacheOrder { if let b = cached[idx], !b.onFile { ok = writePages(b) && ok } }
+            ok = writeCurrent() && ok
+            trimCache()
+            return ok
+        }
+    }
+
+    /// Sealed blocks waiting for the flusher. Caller holds the lock.
+    private func pendingCount() -> Int { cached.values.reduce(0) { $0 + ($1.onFile ? 0 : 1) } }
+    /// Signalled when a block is sealed, so the flusher writes it without waiting out its period.
+    let flusherWakeup = Wakeup()
+
+    // MARK: reading
+
+    /// Copies `count` bytes at (block, offset) into `dst`: from the current block or the
+    /// post-write cache when they are there, else from the file.
+    func read(block: Int, offset: Int, count: Int, into dst: UnsafeMutableRawPointer, scratch: ThreadScratch) -> Bool {
+        lock.lock()
+        if let b = current, b.index == block {
+            memcpy(dst, b.buf + offset, count); lock.unlock(); return true
+        }
+        if let b = cached[block] {
+            memcpy(dst, b.buf + offset, count); lock.unlock(); return true
+        }
+        lock.unlock()
+        // The block cannot be freed meanwhile: the caller holds the record's partition lock,
+        // which defrag needs before it moves the record away.
+        let at = block * blockSize + offset
+        guard file.direct else { return file.read(dst, count: count, at: at) }
+        let page = DeviceStore.page
+        let start = at & ~(page - 1)
+        let end = (at + count + page - 1) & ~(page - 1)
+        let buf = scratch.aligned(end - start)
+        guard file.read(buf, count: end - start, at: start) else { return false }
+        memcpy(dst, buf + (at - start), count)
+        return true
+    }
+
+    // MARK: accounting
+
+    public var direct: Bool { file.direct }
+    public var freeBlocks: Int { freeTotal.load(ordering: .relaxed) }
     public var totalBlocks: Int { blockCount }
+    public var totalBytes: Int { blockCount * blockSize }
+    /// Bytes of live entries across blocks.
+    public var liveBytes: Int { liveTotal.load(ordering: .relaxed) }
+    /// Free blocks as a percentage of all blocks (stop-writes-avail-pct compares against it).
+    public var availablePct: Int { freeBlocks * 100 / blockCount }
 
-    static func checksum(_ kind: UInt8, _ d: Digest, _ payload: UnsafeRawBufferPointer, seq: UInt64) -> UInt32 {
-        var h: UInt32 = 0x811c_9dc5 ^ UInt32(kind)
-        h = (h ^ UInt32(truncatingIfNeeded: seq)) &* 0x0100_0193
-        h = (h ^ UInt32(truncatingIfNeeded: seq >> 32)) &* 0x0100_0193
-        var dw = d
-        withUnsafeBytes(of: &dw) { for b in $0.prefix(20) { h = (h ^ UInt32(b)) &* 0x0100_0193 } }
-        for b in payload { h = (h ^ UInt32(b)) &* 0x0100_0193 }
-        h ^= UInt32(truncatingIfNeeded: payload.count)
-        return h
+    /// Bytes appended for clients, bytes re-appended by defrag, and blocks defrag freed.
+    public struct Stats: Sendable {
+        public var userBytes: Int
+        public var defragBytes: Int
+        public var defragFreed: Int
+        public var freeBlocks: Int
+        public var cachedBlocks: Int
+    }
+    public var stats: Stats {
+        lock.withLock {
+            Stats(userBytes: userBytes, defragBytes: defragRewritten, defragFreed: defragFreed,
+                  freeBlocks: free.count, cachedBlocks: cached.count)
+        }
+    }
+
+    /// CRC-32 of an entry (its header with the checksum field as zero, and its payload),
+    /// then of the block's sequence number.
+    static func checksum(_ entry: UnsafeMutableRawPointer, seq: UInt64) -> UInt32 {
+        let payloadLen = Int(entry.load(fromByteOffset: 28, as: UInt32.self))
+        var crc = aero_crc32(0, entry + 4, 28)
+        crc = aero_crc32(crc, entry + entryHeader, payloadLen)
+        var s = seq
+        return withUnsafeBytes(of: &s) { aero_crc32(crc, $0.baseAddress!, 8) }
     }
 }

@@ -24,27 +24,32 @@ extension Engine {
         }
     }
 
-    /// Eviction: while used data is past `evict-used-pct` of `data-size`, the records nearest to
-    /// expiry go first (records that never expire are never evicted). Returns how many went.
+    /// Eviction: while used bytes (memory, or live bytes on the device) are past
+    /// `evict-used-pct` of capacity, the records nearest to expiry go first. Records that never
+    /// expire, and records of sets with `disable-eviction`, are never evicted. Returns how many went.
     @discardableResult
     public func evictRecords(_ ns: Namespace) -> Int {
         let pct = ns.config.evictUsedPct
         guard pct > 0 else { return 0 }
-        let limit = ns.config.dataSize / 100 * pct
-        guard ns.dataBytes.load(ordering: .relaxed) > limit else { return 0 }
+        let limit = ns.capacityBytes / 100 * pct
+        guard ns.usedBytes > limit else { return 0 }
+        var protected = [Bool](repeating: false, count: SetTable.maxSets + 1)
+        for name in ns.config.evictionDisabledSets {
+            if let s = ns.sets.find(name: name) { protected[Int(s.id)] = true }
+        }
         var candidates: [(void: UInt32, digest: Digest)] = []
         for p in ns.partitions {
             p.lock.withLock {
-                p.table.forEach { d, raw in
-                    let v = RecordRef(raw).voidTime
-                    if v != 0 { candidates.append((v, d)) }
+                p.table.forEach { d, entry in
+                    let r = RecordRef(entry)  // the record or its stub: the header is all eviction reads
+                    if r.voidTime != 0 && !protected[Int(r.setID)] { candidates.append((r.voidTime, d)) }
                 }
             }
         }
         candidates.sort { $0.void < $1.void }
         var evicted = 0
         for c in candidates {
-            guard ns.dataBytes.load(ordering: .relaxed) > limit else { break }
+            guard ns.usedBytes > limit else { break }
             let p = ns.partition(for: c.digest)
             p.lock.withLock {
                 guard let raw = p.table.get(c.digest), RecordRef(raw).voidTime == c.void else { return }

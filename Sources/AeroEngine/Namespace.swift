@@ -32,9 +32,17 @@ public final class Namespace: @unchecked Sendable {
 
     @inline(__always) public func partition(for d: Digest) -> Partition { partitions[d.partitionID] }
 
-    /// Bytes at which writes are refused (stop-writes).
-    public var stopWritesBytes: Int { config.dataSize / 100 * config.stopWritesUsedPct }
-    public var isStopWrites: Bool { dataBytes.load(ordering: .relaxed) >= stopWritesBytes }
+    /// Bytes the limits (stop-writes, eviction) measure: record data held in memory, or live
+    /// bytes on the device; and what they are a percentage of.
+    public var usedBytes: Int { device?.liveBytes ?? dataBytes.load(ordering: .relaxed) }
+    public var capacityBytes: Int { device?.totalBytes ?? config.dataSize }
+    /// Writes stop at `stop-writes-used-pct` of capacity, and on a device also when free
+    /// blocks fall under `stop-writes-avail-pct`.
+    public var isStopWrites: Bool {
+        if usedBytes >= capacityBytes / 100 * config.stopWritesUsedPct { return true }
+        if let dev = device, dev.availablePct < config.stopWritesAvailPct { return true }
+        return false
+    }
 
     /// Index bytes across partitions (takes each partition lock briefly).
     public func indexBytes() -> Int {
@@ -53,14 +61,23 @@ public final class Namespace: @unchecked Sendable {
         }
     }
 
-    /// Drops a record from the index and frees it. Caller holds the partition lock.
-    @inline(__always) func dropRecord(_ p: Partition, _ d: Digest) {
-        if let r = p.table.remove(d) {
-            device?.append(.tombstone, d, UnsafeRawBufferPointer(start: nil, count: 0))
-            account(RecordRef(r), sign: -1)
-            indexRecord(old: RecordRef(r), new: nil, d)
-            free(r)
+    /// Drops a record from the index (a device namespace first appends a tombstone, so the
+    /// delete survives a restart) and frees it. False, with nothing changed, when the
+    /// tombstone could not be written. `known` is the record's image when the caller has it.
+    /// Caller holds the partition lock.
+    @discardableResult
+    func dropRecord(_ p: Partition, _ d: Digest, image known: RecordRef? = nil) -> Bool {
+        guard let entry = p.table.get(d) else { return true }
+        if let dev = device {
+            guard case .stored = dev.append(.tombstone, d, UnsafeRawBufferPointer(start: nil, count: 0)) else { return false }
         }
+        p.table.remove(d)
+        account(RecordRef(entry), sign: -1)
+        if sindexes.count.load(ordering: .relaxed) > 0, let old = known ?? image(entry) {
+            indexRecord(old: old, new: nil, d)
+        }
+        retire(entry)
+        return true
     }
 
     /// Is this record hidden by a truncate?
@@ -79,18 +96,20 @@ public final class Namespace: @unchecked Sendable {
 
     /// Like `liveRecord`, but also tells the generation and void time of a doomed record,
     /// which the real server still reports in a read's NOT_FOUND reply.
+    /// `readFailed`: the record is there but its image could not be read from the device.
     @inline(__always) func lookup(_ p: Partition, _ d: Digest, now: UInt32)
-        -> (live: RecordRef?, doomedGeneration: UInt32, doomedVoidTime: UInt32) {
-        guard let raw = p.table.get(d) else { return (nil, 0, 0) }
-        let r = RecordRef(raw)
+        -> (live: RecordRef?, doomedGeneration: UInt32, doomedVoidTime: UInt32, readFailed: Bool) {
+        guard let entry = p.table.get(d) else { return (nil, 0, 0, false) }
+        let r = RecordRef(entry)  // the record, or a device stub: same header
         let expired = r.isExpired(now: now)
         if expired || isTruncated(r) {
             let g = UInt32(r.generation), v = r.voidTime
             dropRecord(p, d)
             if expired { expiredObjects.add(1, ordering: .relaxed) }
-            return (nil, g, v)
+            return (nil, g, v, false)
         }
-        return (r, 0, 0)
+        guard let img = image(entry) else { return (nil, 0, 0, true) }
+        return (img, 0, 0, false)
     }
 }
 

@@ -11,26 +11,27 @@ public struct NamespaceConfig: Sendable {
     public var dataSize: Int = 4 << 30
     /// Writes stop when used data reaches this percent of `dataSize`.
     public var stopWritesUsedPct = 70
+    /// A device namespace also stops writes when free blocks fall under this percent.
+    public var stopWritesAvailPct = 5
     /// Eviction starts when used data passes this percent of `dataSize` (0 = never evict).
     public var evictUsedPct = 0
     public var maxRecordSize: Int = 1 << 20
     public var defaultReadTouchTTLPct: UInt32 = 0
     public var maxTTL: UInt32 = 315_360_000
+    /// Sets whose records eviction never takes (set { disable-eviction true }).
+    public var evictionDisabledSets: [String] = []
 
-    /// Device storage: the file, its size, the write-block size, how often the current block is
-    /// written, and whether every write reaches the file before it is acknowledged.
+    /// Device storage: the file (or raw device), its size, and how the store behaves.
     public struct Device: Sendable {
         public var file: String
         public var fileSize: Int
-        public var blockSize: Int
-        public var flushMaxMs: Int
-        public var commitToDevice: Bool
+        public var store = DeviceStore.Options()
+        public var flushMaxMs = 1000
         public var defragLowWaterPct = 50
-        public var defragSleepMs = 1000
-        public init(file: String, fileSize: Int, blockSize: Int, flushMaxMs: Int, commitToDevice: Bool) {
-            self.file = file; self.fileSize = fileSize; self.blockSize = blockSize
-            self.flushMaxMs = flushMaxMs; self.commitToDevice = commitToDevice
-        }
+        /// Microseconds defrag sleeps after each block it empties (defrag-sleep).
+        public var defragSleepMicros = 1000
+        public var directFiles = true
+        public init(file: String, fileSize: Int) { self.file = file; self.fileSize = fileSize }
     }
     public var device: Device? = nil
 

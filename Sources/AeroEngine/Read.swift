@@ -11,6 +11,7 @@ extension Engine {
         p.lock.lock(); defer { p.lock.unlock() }
         let now = clock.nowSec()
         let found = ns.lookup(p, digest, now: now)
+        if found.readFailed { return .error(ResultCode.unknown) }
         guard let r = found.live else {
             return .error(ResultCode.notFound, generation: found.doomedGeneration, voidTime: found.doomedVoidTime)
         }
@@ -65,23 +66,26 @@ extension Engine {
                 if failure != 0 { reply.abandon(out); return fail(failure) }
             }
         }
-        if touchPct >= 1 && touchPct <= 100 { readTouch(r, pct: touchPct, now: now) }
+        if touchPct >= 1 && touchPct <= 100 && readTouch(r, pct: touchPct, now: now) {
+            ns.rewriteHeader(p, digest, r)
+        }
         return reply.finish(out, generation: gen, voidTime: voidTime)
     }
 
     /// Read-touch: a record within `pct` percent of the end of its life gets its TTL reset.
     /// The generation does not change; this read still reports the old void time.
-    private func readTouch(_ r: RecordRef, pct: UInt32, now: UInt32) {
+    /// Changes the record's header; true when it did (a device record is then written again).
+    private func readTouch(_ r: RecordRef, pct: UInt32, now: UInt32) -> Bool {
         let v = r.voidTime
-        guard v != 0 else { return }
+        guard v != 0 else { return false }
         let lutSec = UInt32(truncatingIfNeeded: r.lastUpdateMs / 1000)
-        guard v > lutSec else { return }
+        guard v > lutSec else { return false }
         let orig = v - lutSec
         let threshold = v - UInt32(UInt64(orig) * UInt64(pct) / 100)
-        if now >= threshold {
-            r.voidTime = now &+ orig
-            r.lastUpdateMs = clock.nowMs()
-        }
+        guard now >= threshold else { return false }
+        r.voidTime = now &+ orig
+        r.lastUpdateMs = clock.nowMs()
+        return true
     }
 
     /// A sent KEY must equal the stored one, when one is stored.

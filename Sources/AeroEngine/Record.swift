@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// One record as a single malloc'd buffer: metadata, optional stored key, bins.
-/// The same flat layout is what a device engine would write.
+/// The same flat layout is what the device engine writes (DeviceStore entries).
 ///
 ///     0  u32 total size                 16 u16 bin count
 ///     4  u16 generation                 18 u8  key particle type (0 = no stored key)

@@ -88,7 +88,9 @@ extension Engine {
         for (i, p) in ns.partitions.enumerated() {
             if s.dropped.load(ordering: .relaxed) { return }
             p.lock.lock()
-            p.table.forEach { d, raw in s.update(RecordRef(raw), d, sign: 1, scratch: &scratch) }
+            p.table.forEach { d, entry in
+                if let r = ns.image(entry) { s.update(r, d, sign: 1, scratch: &scratch) }
+            }
             p.lock.unlock()
             let pct = (i + 1) * 100 / ns.partitions.count
             if pct < 100 { s.loadPct.store(pct, ordering: .relaxed) }

@@ -17,7 +17,9 @@ extension Engine {
         let p = ns.partition(for: digest)
         p.lock.lock(); defer { p.lock.unlock() }
         let now = clock.nowSec()
-        let existing = ns.liveRecord(p, digest, now: now)
+        let found = ns.lookup(p, digest, now: now)
+        if found.readFailed { return .error(ResultCode.unknown) }
+        let existing = found.live
         let oldGen = UInt32(existing?.generation ?? 0), oldVoid = existing?.voidTime ?? 0
         func fail(_ c: UInt8) -> TxnResult { .error(c, generation: oldGen, voidTime: oldVoid) }
 
@@ -71,7 +73,7 @@ extension Engine {
         if ctx.bins.count > 32767 { reply.abandon(out); return fail(ResultCode.parameter) }
         if ctx.bins.isEmpty {
             // A write that leaves no bins deletes the record.
-            if existing != nil { ns.dropRecord(p, digest) }
+            if let r = existing, !ns.dropRecord(p, digest, image: r) { reply.abandon(out); return fail(ResultCode.outOfSpace) }
             return reply.finish(out, generation: 0, voidTime: 0)
         }
 
@@ -99,17 +101,20 @@ extension Engine {
         let raw = RecordWriter.make(digest: digest, generation: gen, setID: setID, voidTime: newVoid,
                                     lastUpdateMs: clock.nowMs(), keyType: keyType, key: key, bins: ctx.bins, size: size)
         let rec = RecordRef(raw)
-        if let dev = ns.device, !dev.append(.record, digest, UnsafeRawBufferPointer(start: raw, count: size)) {
+        // Durable first (a device appends the image), then visible.
+        let stored = ns.storeRecord(digest, raw, size: size)
+        guard let entry = stored.entry else {
             free(raw)
             reply.abandon(out)
-            return fail(ResultCode.outOfSpace)
+            return fail(stored.rc)
         }
-        // Only now may the old buffer go: work bins pointed into it.
-        let old = p.table.put(digest, raw)
-        if let old { ns.account(RecordRef(old), sign: -1) }
+        let old = p.table.put(digest, entry)
+        if let r = existing { ns.account(r, sign: -1) }
         ns.account(rec, sign: 1)
-        ns.indexRecord(old: old.map(RecordRef.init), new: rec, digest)
-        if let old { free(old) }
+        ns.indexRecord(old: existing, new: rec, digest)
+        // Only now may the old entry go: work bins pointed into it (or into its image).
+        if let old { ns.retire(old) }
+        if entry != raw { free(raw) }
         return reply.finish(out, generation: UInt32(gen), voidTime: newVoid)
     }
 

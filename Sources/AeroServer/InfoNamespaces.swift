@@ -46,10 +46,10 @@ extension InfoHandler {
 
     static func namespaceStats(_ ns: Namespace, _ s: Server) -> String {
         let objects = ns.objects.load(ordering: .relaxed)
-        let used = ns.dataBytes.load(ordering: .relaxed)
-        let total = ns.config.dataSize
+        let used = ns.usedBytes
+        let total = ns.capacityBytes
         let pct = total > 0 ? used * 100 / total : 0
-        let items: [(String, Any)] = [
+        var items: [(String, Any)] = [
             ("ns_cluster_size", 1), ("effective_replication_factor", 1), ("objects", objects), ("tombstones", 0),
             ("master_objects", objects), ("master_tombstones", 0), ("prole_objects", 0), ("prole_tombstones", 0),
             ("non_replica_objects", 0), ("dead_partitions", 0), ("unavailable_partitions", 0),
@@ -57,19 +57,36 @@ extension InfoHandler {
             ("current_time", s.engine.clock.nowSec()), ("expired_objects", ns.expiredObjects.load(ordering: .relaxed)),
             ("evicted_objects", ns.evictedObjects.load(ordering: .relaxed)), ("truncate_lut", ns.truncateLUT.load(ordering: .relaxed)),
             ("index_used_bytes", ns.indexBytes()), ("data_total_bytes", total), ("data_used_bytes", used),
-            ("data_used_pct", pct), ("data_avail_pct", 100 - pct),
+            ("data_used_pct", pct), ("data_avail_pct", ns.device?.availablePct ?? 100 - pct),
         ]
+        if let dev = ns.device {
+            // Aerolite's own: bytes appended for clients and by defrag (write amplification is
+            // their sum over the first), blocks defrag freed, free blocks, blocks held in memory.
+            let st = dev.stats
+            items += [("device_write_bytes", st.userBytes), ("device_defrag_bytes", st.defragBytes),
+                      ("device_defrag_freed_blocks", st.defragFreed), ("device_free_blocks", st.freeBlocks),
+                      ("device_cached_blocks", st.cachedBlocks), ("device_record_bytes", ns.dataBytes.load(ordering: .relaxed))]
+        }
         return items.map { "\($0.0)=\($0.1)" }.joined(separator: ";")
     }
 
     static func namespaceConfig(_ ns: Namespace) -> String {
         let c = ns.config
-        let items: [(String, Any)] = [
+        var items: [(String, Any)] = [
             ("allow-ttl-without-nsup", c.allowTTLWithoutNsup), ("default-read-touch-ttl-pct", c.defaultReadTouchTTLPct),
             ("default-ttl", c.defaultTTL), ("max-record-size", c.maxRecordSize), ("nsup-period", c.nsupPeriod),
-            ("replication-factor", c.replicationFactor), ("storage-engine", "memory"),
+            ("replication-factor", c.replicationFactor), ("storage-engine", c.device == nil ? "memory" : "device"),
             ("storage-engine.data-size", c.dataSize), ("storage-engine.stop-writes-used-pct", c.stopWritesUsedPct),
         ]
+        if let d = c.device {
+            items += [("storage-engine.file", d.file), ("storage-engine.filesize", d.fileSize),
+                      ("storage-engine.write-block-size", d.store.blockSize), ("storage-engine.flush-max-ms", d.flushMaxMs),
+                      ("storage-engine.commit-to-device", d.store.commitToDevice),
+                      ("storage-engine.post-write-cache", d.store.postWriteCache),
+                      ("storage-engine.compression", d.store.compress ? "lz4" : "none"),
+                      ("storage-engine.defrag-lwm-pct", d.defragLowWaterPct),
+                      ("storage-engine.stop-writes-avail-pct", c.stopWritesAvailPct)]
+        }
         return items.map { "\($0.0)=\($0.1)" }.joined(separator: ";")
     }
 

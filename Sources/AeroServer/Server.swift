@@ -46,10 +46,21 @@ public final class Server: @unchecked Sendable {
         c.stopWritesUsedPct = s.stopWritesUsedPct
         c.evictUsedPct = s.evictUsedPct
         c.defaultReadTouchTTLPct = s.defaultReadTouchTTLPct
+        c.stopWritesAvailPct = s.stopWritesAvailPct
+        c.evictionDisabledSets = s.evictionDisabledSets
         if let file = s.file {
-            c.device = NamespaceConfig.Device(file: file, fileSize: s.fileSize, blockSize: s.writeBlockSize,
-                                              flushMaxMs: s.flushMaxMs, commitToDevice: s.commitToDevice)
-            c.device?.defragLowWaterPct = s.defragLwmPct
+            var d = NamespaceConfig.Device(file: file, fileSize: s.fileSize)
+            d.store.blockSize = s.writeBlockSize
+            d.store.commitToDevice = s.commitToDevice
+            d.store.postWriteCache = s.postWriteCache
+            d.store.maxWriteCache = s.maxWriteCache
+            d.store.compress = s.compressLZ4
+            d.store.compressionLevel = s.compressionLevel
+            d.flushMaxMs = s.flushMaxMs
+            d.defragLowWaterPct = s.defragLwmPct
+            d.defragSleepMicros = s.defragSleepMicros
+            d.directFiles = s.directFiles
+            c.device = d
         }
         return c
     }

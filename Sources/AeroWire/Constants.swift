@@ -115,6 +115,7 @@ public enum ResultCode {
     public static let queryAborted: UInt8 = 15
     public static let unsupportedFeature: UInt8 = 16
     public static let binNotFound: UInt8 = 17
+    public static let deviceOverload: UInt8 = 18
     public static let keyMismatch: UInt8 = 19
     public static let namespace: UInt8 = 20
     public static let binName: UInt8 = 21

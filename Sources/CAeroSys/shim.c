@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <zlib.h>
+#include <lz4.h>
 #include <openssl/sha.h>
 #include <openssl/evp.h>
 #include <string.h>
@@ -100,8 +101,23 @@ int aero_ensure_size(int fd, long long size) {
     struct stat st;
     if (fstat(fd, &st) != 0) return -1;
     if (st.st_size >= size) return 0;
-    return ftruncate(fd, size);
+    int rc = posix_fallocate(fd, 0, size);
+    if (rc == 0) return 0;
+    if (rc == EOPNOTSUPP || rc == EINVAL) return ftruncate(fd, size);
+    errno = rc;
+    return -1;
 }
+int aero_datasync(int fd) { return fdatasync(fd); }
+uint32_t aero_crc32(uint32_t crc, const void *buf, size_t len) {
+    return (uint32_t)crc32((uLong)crc, (const Bytef *)buf, (uInt)len);
+}
+int aero_lz4_compress(const void *src, int src_len, void *dst, int dst_cap, int acceleration) {
+    return LZ4_compress_fast((const char *)src, (char *)dst, src_len, dst_cap, acceleration);
+}
+int aero_lz4_decompress(const void *src, int src_len, void *dst, int dst_len) {
+    return LZ4_decompress_safe((const char *)src, (char *)dst, src_len, dst_len);
+}
+int aero_lz4_bound(int src_len) { return LZ4_compressBound(src_len); }
 
 void aero_ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }
 int aero_accept_nonblocking(int fd) { return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC); }

@@ -11,11 +11,13 @@ final class DeviceStoreTests: XCTestCase {
 
     func digest(_ i: Int) -> Digest { Digest(w0: UInt64(i) &* 0x9E37_79B9, w1: UInt64(i), w2: UInt32(i)) }
     func open(_ size: Int = 1 << 20, block: Int = 64 << 10) throws -> DeviceStore {
-        try DeviceStore(path: path, fileSize: size, blockSize: block, commitToDevice: false)
+        var o = DeviceStore.Options()
+        o.blockSize = block
+        return try DeviceStore(path: path, fileSize: size, options: o)
     }
     func replayAll(_ s: DeviceStore) -> [(DeviceStore.Kind, Digest, [UInt8])] {
         var out: [(DeviceStore.Kind, Digest, [UInt8])] = []
-        s.replay { out.append(($0, $1, Array($2))) }
+        s.replay { out.append(($0.kind, $0.digest, Array($0.payload))) }
         return out
     }
 
@@ -24,9 +26,9 @@ final class DeviceStoreTests: XCTestCase {
         _ = replayAll(s)
         for i in 0..<500 {
             let payload = [UInt8](repeating: UInt8(i & 0xff), count: 300)
-            XCTAssertTrue(payload.withUnsafeBytes { s.append(.record, digest(i % 100), $0) })
+            XCTAssertTrue(payload.withUnsafeBytes { s.append(.record, digest(i % 100), $0) }.isStored)
         }
-        XCTAssertTrue(s.append(.tombstone, digest(5), UnsafeRawBufferPointer(start: nil, count: 0)))
+        XCTAssertTrue(s.append(.tombstone, digest(5), UnsafeRawBufferPointer(start: nil, count: 0)).isStored)
         s.flush()
         let entries = replayAll(try open())
         XCTAssertEqual(entries.count, 501)
@@ -68,7 +70,7 @@ final class DeviceStoreTests: XCTestCase {
         let s = try open(128 << 10, block: 64 << 10)  // two blocks
         _ = replayAll(s)
         var accepted = 0
-        while [UInt8](repeating: 1, count: 4000).withUnsafeBytes({ s.append(.record, digest(accepted), $0) }) {
+        while [UInt8](repeating: 1, count: 4000).withUnsafeBytes({ s.append(.record, digest(accepted), $0) }).isStored {
             accepted += 1
             XCTAssertLessThan(accepted, 100)
         }

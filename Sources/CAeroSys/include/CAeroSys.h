@@ -43,8 +43,19 @@ int aero_open_storage(const char *path, int *direct);
 /// pwrite/pread of whole buffers (retrying short transfers); 0 or -1.
 int aero_pwrite_all(int fd, const void *buf, size_t len, long long off);
 int aero_pread_all(int fd, void *buf, size_t len, long long off);
-/// Grows the file to at least `size` bytes.
+/// Grows the file to at least `size` bytes, reserving the space (posix_fallocate) where the
+/// file system can, so a full disk shows at start rather than as ENOSPC mid-write.
 int aero_ensure_size(int fd, long long size);
+/// fdatasync; 0 or -1.
+int aero_datasync(int fd);
+/// zlib's CRC-32, continuing from `crc` (start with 0).
+uint32_t aero_crc32(uint32_t crc, const void *buf, size_t len);
+/// LZ4 block compression: compressed size, or 0 when it does not fit in `dst_cap`.
+int aero_lz4_compress(const void *src, int src_len, void *dst, int dst_cap, int acceleration);
+/// LZ4 block decompression into exactly `dst_len` bytes: that size, or a negative number
+/// for corrupt input (never writes past `dst_len`).
+int aero_lz4_decompress(const void *src, int src_len, void *dst, int dst_len);
+int aero_lz4_bound(int src_len);
 /// accept4 with SOCK_NONBLOCK|SOCK_CLOEXEC (not visible through Glibc).
 int aero_accept_nonblocking(int listen_fd);
 /// Names the calling thread (shows in top/gdb).

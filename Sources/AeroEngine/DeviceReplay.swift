@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Cold start: every block is read once, in sequence order, so the newest image of each
+/// record is visited last; the writer then continues after the newest block's last entry.
+extension DeviceStore {
+    /// One entry as replay and defrag see it: the payload points into a block buffer.
+    public struct Entry {
+        public var kind: Kind
+        public var digest: Digest
+        public var payload: UnsafeRawBufferPointer
+        public var block: Int
+        /// The payload's offset within its block.
+        public var offset: Int
+    }
+
+    /// Replays every block in sequence order (each valid entry counted live in its block),
+    /// then positions the writer after the newest block's last entry.
+    public func replay(_ visit: (Entry) -> Void) {
+        var blocks: [(seq: UInt64, index: Int)] = []
+        let header = UnsafeMutableRawPointer.allocate(byteCount: DeviceStore.page, alignment: DeviceStore.page)
+        defer { header.deallocate() }
+        lock.lock()
+        free.removeAll()
+        for i in 0..<blockCount {
+            // Just the header: one aligned page.
+            if file.read(header, count: DeviceStore.page, at: i * blockSize), header.load(as: UInt64.self) == DeviceStore.magic {
+                blocks.append((header.load(fromByteOffset: 8, as: UInt64.self), i))
+            } else {
+                free.append(i)
+            }
+        }
+        lock.unlock()
+        blocks.sort { $0.seq < $1.seq }
+        let scratch = WriteBlock(size: blockSize)
+        var lastEnd = DeviceStore.headerSize
+        for b in blocks {
+            guard file.read(scratch.buf, count: blockSize, at: b.index * blockSize) else { continue }
+            var liveBytes = 0
+            let end = parseEntries(scratch.buf, block: b.index, seq: b.seq) { e in
+                liveBytes += DeviceStore.entryLength(payload: e.payload.count)
+                visit(e)
+            }
+            lock.withLock {
+                live[b.index] += liveBytes
+                seqOf[b.index] = b.seq
+            }
+            liveTotal.add(liveBytes, ordering: .relaxed)
+            lastEnd = end
+        }
+        lock.withLock {
+            if let last = blocks.last {
+                sequence = last.seq
+                let cur = WriteBlock(size: blockSize)
+                _ = file.read(cur.buf, count: blockSize, at: last.index * blockSize)
+                // Whatever follows the last valid entry is not ours: clear it before appending.
+                memset(cur.buf + lastEnd, 0, blockSize - lastEnd)
+                cur.index = last.index
+                cur.seq = last.seq
+                cur.used = lastEnd
+                cur.buf.storeBytes(of: UInt32(lastEnd), toByteOffset: 16, as: UInt32.self)
+                cur.flushedTo = 0
+                current = cur
+            }
+            free.sort(by: >)  // take low block numbers first (popLast)
+            freeTotal.store(free.count, ordering: .relaxed)
+        }
+    }
+
+    /// Walks a block's entries (`block` holds the whole block) to the first zero, torn or
+    /// stale one (checksum bound to `seq`). Returns where that is.
+    func parseEntries(_ buf: UnsafeMutableRawPointer, block: Int, seq: UInt64, _ visit: (Entry) -> Void) -> Int {
+        var at = DeviceStore.headerSize
+        while at + DeviceStore.entryHeader <= blockSize {
+            let len = Int(buf.load(fromByteOffset: at, as: UInt32.self))
+            guard len >= DeviceStore.entryHeader, len & 7 == 0, at + len <= blockSize,
+                  let kind = Kind(rawValue: buf.load(fromByteOffset: at + 4, as: UInt8.self)) else { break }
+            let payloadLen = Int(buf.load(fromByteOffset: at + 28, as: UInt32.self))
+            guard DeviceStore.entryLength(payload: payloadLen) == len,
+                  DeviceStore.checksum(buf + at, seq: seq) == buf.load(fromByteOffset: at + 32, as: UInt32.self) else { break }
+            let payload = UnsafeRawBufferPointer(start: buf + at + DeviceStore.entryHeader, count: payloadLen)
+            let digest = Digest(UnsafeRawBufferPointer(start: buf + at + 8, count: 20))
+            visit(Entry(kind: kind, digest: digest, payload: payload, block: block, offset: at + DeviceStore.entryHeader))
+            at += len
+        }
+        return at
+    }
+}

@@ -1,0 +1,57 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CAeroSys
+
+/// The bytes under a device namespace. `PosixStorageFile` is the real one; tests put a
+/// fault-injecting one in its place (short writes, ENOSPC, a crash between two writes).
+/// Every call transfers the whole buffer or reports failure.
+public protocol StorageFile: AnyObject, Sendable {
+    /// True when transfers bypass the page cache (offsets and lengths must be 4 KiB aligned).
+    var direct: Bool { get }
+    func write(_ buf: UnsafeRawPointer, count: Int, at offset: Int) -> Bool
+    func read(_ buf: UnsafeMutableRawPointer, count: Int, at offset: Int) -> Bool
+    /// Makes earlier writes durable (a no-op under direct I/O, which has no write-back cache here).
+    func sync() -> Bool
+}
+
+/// A file or raw device opened with O_DIRECT, or buffered where the file system refuses it
+/// (tmpfs) or the config says `direct-files false` for a file.
+public final class PosixStorageFile: StorageFile, @unchecked Sendable {
+    let fd: Int32
+    public let direct: Bool
+    /// A raw device's size (nil for a file, which is sized to `filesize`).
+    public let deviceSize: Int?
+
+    public struct OpenError: Error, CustomStringConvertible { public var description: String }
+
+    public init(path: String, size: Int, directFiles: Bool = true) throws(OpenError) {
+        var d: Int32 = 0
+        fd = directFiles ? aero_open_storage(path, &d) : open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw OpenError(description: "cannot open storage '\(path)': \(String(cString: strerror(errno)))")
+        }
+        direct = d != 0
+        var st = stat()
+        if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFBLK {
+            // A raw device: its size is what it is.
+            deviceSize = Int(lseek(fd, 0, SEEK_END))
+            return
+        }
+        deviceSize = nil
+        guard aero_ensure_size(fd, Int64(size)) == 0 else {
+            let why = String(cString: strerror(errno))
+            close(fd)
+            throw OpenError(description: "cannot size storage '\(path)' to \(size) bytes: \(why)")
+        }
+    }
+    deinit { close(fd) }
+
+    public func write(_ buf: UnsafeRawPointer, count: Int, at offset: Int) -> Bool {
+        aero_pwrite_all(fd, buf, count, Int64(offset)) == 0
+    }
+    public func read(_ buf: UnsafeMutableRawPointer, count: Int, at offset: Int) -> Bool {
+        aero_pread_all(fd, buf, count, Int64(offset)) == 0
+    }
+    public func sync() -> Bool { direct || aero_datasync(fd) == 0 }
+}

@@ -87,6 +87,9 @@ def load(port, conns, label, preload=False, keys=KEYS, seconds=SECONDS, value_si
 
 def main():
     tmp = tempfile.mkdtemp(prefix="aerolite-bench-")
+    if sys.argv[1:] == ["device"]:   # just the device figures
+        device_figures(tmp)
+        return
     ready_ms, idle_rss = ready_line_ms(tmp)
     print(f"startup: exec -> 'migrations: complete' {ready_ms:.1f} ms; idle RSS {idle_rss / 1024:.1f} MiB")
 
@@ -147,12 +150,7 @@ def main():
         server.terminate(); server.wait(5)
 
 
-def device_figures(tmp):
-    """Device namespace: write throughput against a memory namespace in the same run, and the
-    cold-start rate (records rebuilt per second from the file)."""
-    port = free_port()
-    path = os.path.join(tmp, "device.conf")
-    open(path, "w").write(f"""service {{ cluster-name bench  work-directory {tmp}/dwork }}
+DEVICE_CONF = """service {{ cluster-name bench  work-directory {tmp}/dwork }}
 logging {{ console {{ context any info }} }}
 network {{ service {{ address 127.0.0.1  port {port} }} }}
 namespace test {{
@@ -164,43 +162,104 @@ namespace disk {{
     storage-engine device {{
         file {tmp}/bench-device.dat
         filesize 4G
-        write-block-size 8M
         flush-max-ms 1000
     }}
 }}
-""")
-    p = subprocess.Popen([SERVER, "--config", path], stderr=subprocess.DEVNULL)
+namespace cold {{
+    replication-factor 1
+    storage-engine device {{
+        file {tmp}/bench-cold.dat
+        filesize 4G
+        flush-max-ms 1000
+        post-write-cache 0
+    }}
+}}
+namespace churn {{
+    replication-factor 1
+    storage-engine device {{
+        file {tmp}/bench-churn.dat
+        filesize 128M
+        write-block-size 1M
+        post-write-cache 0
+        defrag-lwm-pct 50
+        defrag-sleep 0
+    }}
+}}
+"""
+
+
+def device_figures(tmp):
+    """Device namespaces: write throughput against a memory namespace in the same run (reads
+    from the post-write cache, and from the file with no cache), write amplification from
+    defrag under overwrites, the cold-start rate, and resident memory after the cold start."""
+    port = free_port()
+    path = os.path.join(tmp, "device.conf")
+    open(path, "w").write(DEVICE_CONF.format(tmp=tmp, port=port))
+
+    def start():
+        t0 = time.perf_counter()
+        p = subprocess.Popen([SERVER, "--config", path], stderr=subprocess.PIPE, text=True)
+        loaded = {}
+        for line in p.stderr:
+            m = re.search(r"\{(\w+)\} loaded (\d+) records", line)
+            if m:
+                loaded[m[1]] = int(m[2])
+            if "migrations: complete" in line:
+                break
+        return p, time.perf_counter() - t0, loaded
+
+    p, _, _ = start()
     try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.05).close(); break
-            except OSError:
-                time.sleep(0.01)
         mem = load(port, 64, "memory", keys=KEYS, seconds=SECONDS, value_size=100)
-        dev = _load_ns(port, "disk")
-        print(f"\ndevice namespace: 64 connections, 50/50 get/put: {dev['ops']} ops/s vs memory {mem['ops']} ops/s: "
-              f"{dev['ops'] / max(mem['ops'], 1):.2f}x")
-        # fill 1M records for the cold start
-        _load_ns(port, "disk", keys=1_000_000, preload=True, seconds=0.1)
+        dev = _load_ns(port, "disk", preload=True)
+        cold = _load_ns(port, "cold", preload=True)
+        print(f"\ndevice namespace: {KEYS} keys, 64 connections, 50/50 get/put: memory {mem['ops']} ops/s; "
+              f"device {dev['ops']} ops/s ({dev['ops'] / max(mem['ops'], 1):.2f}x); "
+              f"device reading from the file (post-write-cache 0) {cold['ops']} ops/s ({cold['ops'] / max(mem['ops'], 1):.2f}x)")
+        # Overwrites: 300k keys (~60 MB live) through a 128 MB file, writes only.
+        _load_ns(port, "churn", keys=300_000, preload=True, seconds=0.1)
+        _load_ns(port, "churn", keys=300_000, seconds=SECONDS, read_pct=0)
+        time.sleep(1.5)
+        st = ns_info(port, "churn")
+        user, moved = int(st["device_write_bytes"]), int(st["device_defrag_bytes"])
+        print(f"write amplification (overwrite-only, 300k keys in a 128M file, defrag-lwm-pct 50): "
+              f"{(user + moved) / max(user, 1):.2f}x ({moved / 2**20:.0f} MiB moved by defrag for {user / 2**20:.0f} MiB written, "
+              f"{st['device_defrag_freed_blocks']} blocks freed)")
+        # 1M records for the cold start.
+        _load_ns(port, "cold", keys=1_000_000, preload=True, seconds=0.1)
     finally:
-        p.terminate(); p.wait(30)
-    t0 = time.perf_counter()
-    p = subprocess.Popen([SERVER, "--config", path], stderr=subprocess.PIPE, text=True)
-    loaded = 0
-    for line in p.stderr:
-        m = re.search(r"\{disk\} loaded (\d+) records", line)
-        if m:
-            loaded = int(m[1])
-        if "migrations: complete" in line:
-            break
-    dt = time.perf_counter() - t0
-    p.terminate(); p.wait(30)
-    print(f"cold start: {loaded:,} records rebuilt from the file in {dt:.2f} s = {loaded / dt:,.0f} records/s")
+        p.terminate(); p.wait(60)
+    p, dt, loaded = start()
+    time.sleep(0.3)
+    rss = rss_kb(p.pid)
+    p.terminate(); p.wait(60)
+    total = sum(loaded.values())
+    print(f"cold start: {total:,} records ({loaded}) rebuilt from the files in {dt:.2f} s exec->ready "
+          f"= {total / dt:,.0f} records/s; RSS after: {rss / 1024:.0f} MiB "
+          f"({rss * 1024 / max(total, 1):.0f} bytes/record, index only: values stay on the device)")
 
 
-def _load_ns(port, ns, keys=KEYS, preload=False, seconds=SECONDS):
+def ns_info(port, ns):
+    """namespace/<ns> over the info protocol, as a dict."""
+    s = socket.create_connection(("127.0.0.1", port))
+    req = f"namespace/{ns}\n".encode()
+    s.sendall(bytes([2, 1]) + len(req).to_bytes(6, "big") + req)
+    head = b""
+    while len(head) < 8:
+        head += s.recv(8 - len(head))
+    n = int.from_bytes(head[2:8], "big")
+    body = b""
+    while len(body) < n:
+        body += s.recv(n - len(body))
+    s.close()
+    text = body.decode().split("\t", 1)[1].strip()
+    return dict(kv.split("=", 1) for kv in text.split(";") if "=" in kv)
+
+
+def _load_ns(port, ns, keys=KEYS, preload=False, seconds=SECONDS, read_pct=50):
     args = [BENCH, "load", "--port", str(port), "--connections", "64", "--seconds", str(seconds),
-            "--keys", str(keys), "--value-size", "100", "--label", ns, "--threads", "2", "--namespace", ns]
+            "--keys", str(keys), "--value-size", "100", "--label", ns, "--threads", "2", "--namespace", ns,
+            "--read-pct", str(read_pct)]
     if preload:
         args.append("--preload")
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout

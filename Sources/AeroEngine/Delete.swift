@@ -11,7 +11,7 @@ extension Engine {
         p.lock.lock(); defer { p.lock.unlock() }
         // CE deletes do not check for doomed records: an expired record not yet swept is deleted (OK).
         guard let entry = p.table.get(digest) else { return .error(ResultCode.notFound) }
-        guard let r = ns.image(entry) else { return .error(ResultCode.unknown) }
+        guard let r = ns.image(entry, digest) else { return .error(ResultCode.unknown) }
         if let k = msg.key, !keyMatches(r, req.body[span: k]) { return .error(ResultCode.keyMismatch) }
         // A delete the filter rejects replies without the record's metadata (as the real server).
         if let filter, !filter.passes(StoredRecordView(r: r, ns: ns, now: clock.nowMs())) {
@@ -20,7 +20,8 @@ extension Engine {
         let gen = UInt32(r.generation)
         if msg.info2 & Info2.generation != 0 && msg.generation != gen { return .error(ResultCode.generation) }
         if msg.info2 & Info2.generationGT != 0 && msg.generation <= gen { return .error(ResultCode.generation) }
-        guard ns.dropRecord(p, digest, image: r) else { return .error(ResultCode.outOfSpace) }
+        let rc = ns.dropRecord(p, digest, image: r)
+        if rc != 0 { return .error(rc) }
         let reply = ReplyBuilder(out, batchIndex: batchIndex)
         return reply.finish(out, generation: 0, voidTime: 0)
     }

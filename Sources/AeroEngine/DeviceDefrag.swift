@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import AeroWire
 
 /// Defragmentation: a sealed block whose live bytes fall below `defrag-lwm-pct` of a block
 /// is emptied by re-appending what still matters, then freed.
@@ -120,4 +121,13 @@ extension Engine {
 
 extension DeviceStore.Append {
     var isStored: Bool { if case .stored = self { return true } else { return false } }
+    /// What a client is told when its write could not be appended.
+    var resultCode: UInt8 {
+        switch self {
+        case .stored: return 0
+        case .full: return ResultCode.outOfSpace
+        case .overload: return ResultCode.deviceOverload
+        case .ioError: return ResultCode.unknown
+        }
+    }
 }

@@ -26,11 +26,12 @@ extension Engine {
             store.markDead(block: RecordStub.block(old), payload: RecordStub.stored(old))
             free(old)
         }
+        var setNames: [UInt16: [UInt8]] = [:]
         store.replay { e in
             switch e.kind {
             case .set:
                 guard e.payload.count > 2 else { return }
-                _ = ns.sets.intern(e.payload.slice(2, e.payload.count - 2))
+                setNames[e.payload.loadUnaligned(as: UInt16.self)] = Array(e.payload.slice(2, e.payload.count - 2))
             case .record, .compressedRecord:
                 // The header is stored uncompressed either way; the stub needs nothing else.
                 guard e.payload.count >= RecordRef.headerSize else { return }
@@ -46,6 +47,8 @@ extension Engine {
                 if let old = p.table.remove(e.digest) { superseded(old) }
             }
         }
+        // Sets come back under the ids their records carry (defrag may have reordered their entries).
+        ns.sets.restore(setNames)
         ns.objects.add(objects, ordering: .relaxed)
         ns.dataBytes.add(bytes, ordering: .relaxed)
         for id in 1..<perSet.count where perSet[id] != 0 || perSetBytes[id] != 0 {
@@ -54,11 +57,11 @@ extension Engine {
             s.dataBytes.add(perSetBytes[id], ordering: .relaxed)
         }
         ns.device = store
-        ns.sets.onNewSet = { [unowned store] s in
+        ns.sets.onNewSet = { [unowned store] id, name in
             var payload = [UInt8]()
-            withUnsafeBytes(of: s.id) { payload.append(contentsOf: $0) }
-            payload += s.nameBytes
-            payload.withUnsafeBytes { _ = store.append(.set, Digest(w0: 0, w1: 0, w2: 0), $0) }
+            withUnsafeBytes(of: id) { payload.append(contentsOf: $0) }
+            payload += name
+            return payload.withUnsafeBytes { store.append(.set, Digest(w0: 0, w1: 0, w2: 0), $0).resultCode }
         }
         // Records that expired while the server was down go now.
         expireRecords(ns)

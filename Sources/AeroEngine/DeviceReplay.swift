@@ -15,8 +15,8 @@ extension DeviceStore {
         public var offset: Int
     }
 
-    /// Replays every block in sequence order (each valid entry counted live in its block),
-    /// then positions the writer after the newest block's last entry.
+    /// Replays every block in sequence order (each valid entry counted live in its block).
+    /// The first append afterwards opens a new block.
     public func replay(_ visit: (Entry) -> Void) {
         var blocks: [(seq: UInt64, index: Int)] = []
         let header = UnsafeMutableRawPointer.allocate(byteCount: DeviceStore.page, alignment: DeviceStore.page)
@@ -34,11 +34,10 @@ extension DeviceStore {
         lock.unlock()
         blocks.sort { $0.seq < $1.seq }
         let scratch = WriteBlock(size: blockSize)
-        var lastEnd = DeviceStore.headerSize
         for b in blocks {
             guard file.read(scratch.buf, count: blockSize, at: b.index * blockSize) else { continue }
             var liveBytes = 0
-            let end = parseEntries(scratch.buf, block: b.index, seq: b.seq) { e in
+            _ = parseEntries(scratch.buf, block: b.index, seq: b.seq) { e in
                 liveBytes += DeviceStore.entryLength(payload: e.payload.count)
                 visit(e)
             }
@@ -47,22 +46,11 @@ extension DeviceStore {
                 seqOf[b.index] = b.seq
             }
             liveTotal.add(liveBytes, ordering: .relaxed)
-            lastEnd = end
         }
         lock.withLock {
-            if let last = blocks.last {
-                sequence = last.seq
-                let cur = WriteBlock(size: blockSize)
-                _ = file.read(cur.buf, count: blockSize, at: last.index * blockSize)
-                // Whatever follows the last valid entry is not ours: clear it before appending.
-                memset(cur.buf + lastEnd, 0, blockSize - lastEnd)
-                cur.index = last.index
-                cur.seq = last.seq
-                cur.used = lastEnd
-                cur.buf.storeBytes(of: UInt32(lastEnd), toByteOffset: 16, as: UInt32.self)
-                cur.flushedTo = 0
-                current = cur
-            }
+            // Writing resumes in a new block: the newest one may hold, past a torn write, pages
+            // that did land, and appending after the tear could one day line up with them.
+            if let last = blocks.last { sequence = last.seq }
             free.sort(by: >)  // take low block numbers first (popLast)
             freeTotal.store(free.count, ordering: .relaxed)
         }

@@ -83,6 +83,8 @@ public final class DeviceStore: @unchecked Sendable {
     /// Per block: live bytes (entries the index or cold start still needs), and sequence (0 = free).
     var live: [Int]
     var seqOf: [UInt64]
+    /// A block sealed after a refused commit write, whose end is not yet cleared on the file.
+    var unscrubbed: WriteBlock?
     var userBytes = 0
     var defragRewritten = 0
     var defragFreed = 0
@@ -121,6 +123,7 @@ public final class DeviceStore: @unchecked Sendable {
         let len = DeviceStore.entryLength(payload: payload.count)
         guard len <= blockSize - DeviceStore.headerSize else { return .full }
         lock.lock(); defer { lock.unlock() }
+        if !scrub() { return .ioError }
         if current == nil || current!.used + len > blockSize {
             if let refused = startBlock(reserve: defrag ? 0 : defragReserve) { return refused }
         }
@@ -137,16 +140,44 @@ public final class DeviceStore: @unchecked Sendable {
         b.used += len
         b.buf.storeBytes(of: UInt32(b.used), toByteOffset: 16, as: UInt32.self)
         if options.commitToDevice && !writeCurrent() {
-            // Not on the file, so not acknowledged: take it back.
+            // Not acknowledged, so it must never replay: take it back, and clear its start on
+            // the file (some or all of it may have landed) by writing the block's page there
+            // again. The block is sealed at that point, so nothing is ever appended after
+            // bytes that may still hold the rest of the entry.
             b.used = at
             b.buf.storeBytes(of: UInt32(at), toByteOffset: 16, as: UInt32.self)
             memset(p, 0, len)
+            scrubAndSeal(b)
             return .ioError
         }
         live[b.index] += len
         liveTotal.add(len, ordering: .relaxed)
         if defrag { defragRewritten += len } else { userBytes += len }
         return .stored(block: b.index, offset: at + DeviceStore.entryHeader)
+    }
+
+    /// After a refused commit write: seals the block where it ends now and writes its last
+    /// page again (zeros from the end). Until that write succeeds, every append first retries
+    /// it and is refused while it fails. Caller holds the lock.
+    private func scrubAndSeal(_ b: WriteBlock) {
+        b.flushedTo = min(b.flushedTo, b.used)
+        cached[b.index] = b
+        cacheOrder.append(b.index)
+        current = nil
+        unscrubbed = b
+        _ = scrub()
+    }
+
+    /// Caller holds the lock.
+    private func scrub() -> Bool {
+        guard let b = unscrubbed else { return true }
+        let page = DeviceStore.page
+        let from = (b.flushedTo / page) * page
+        let to = min(blockSize, (b.used / page + 1) * page)
+        guard file.write(b.buf + from, count: to - from, at: b.index * blockSize + from), file.sync() else { return false }
+        b.flushedTo = b.used
+        unscrubbed = nil
+        return true
     }
 
     /// Bytes at a location stopped mattering (an overwritten or deleted record's image).
@@ -234,11 +265,15 @@ public final class DeviceStore: @unchecked Sendable {
     @discardableResult
     public func flush() -> Bool {
         lock.withLock {
-            var ok = true
-            for idx in cacheOrder { if let b = cached[idx], !b.onFile { ok = writePages(b) && ok } }
-            ok = writeCurrent() && ok
+            // In order, stopping at the first refusal: a later block never reaches the file
+            // ahead of an earlier one.
+            guard scrub() else { return false }
+            for idx in cacheOrder {
+                if let b = cached[idx], !b.onFile, !writePages(b) { return false }
+            }
+            guard writeCurrent() else { return false }
             trimCache()
-            return ok
+            return true
         }
     }
 
@@ -249,9 +284,10 @@ public final class DeviceStore: @unchecked Sendable {
 
     // MARK: reading
 
-    /// Copies `count` bytes at (block, offset) into `dst`: from the current block or the
-    /// post-write cache when they are there, else from the file.
-    func read(block: Int, offset: Int, count: Int, into dst: UnsafeMutableRawPointer, scratch: ThreadScratch) -> Bool {
+    /// Copies the payload of the entry at (block, offset), `count` bytes, into `dst`: from the
+    /// current block or the post-write cache when it is there, else from the file, where the
+    /// whole entry is read and must pass its checksum and name `digest`.
+    func read(block: Int, offset: Int, count: Int, digest: Digest, into dst: UnsafeMutableRawPointer, scratch: ThreadScratch) -> Bool {
         lock.lock()
         if let b = current, b.index == block {
             memcpy(dst, b.buf + offset, count); lock.unlock(); return true
@@ -259,17 +295,23 @@ public final class DeviceStore: @unchecked Sendable {
         if let b = cached[block] {
             memcpy(dst, b.buf + offset, count); lock.unlock(); return true
         }
+        let seq = seqOf[block]
         lock.unlock()
         // The block cannot be freed meanwhile: the caller holds the record's partition lock,
         // which defrag needs before it moves the record away.
-        let at = block * blockSize + offset
-        guard file.direct else { return file.read(dst, count: count, at: at) }
+        let entryAt = block * blockSize + offset - DeviceStore.entryHeader
+        let entryLen = DeviceStore.entryLength(payload: count)
         let page = DeviceStore.page
-        let start = at & ~(page - 1)
-        let end = (at + count + page - 1) & ~(page - 1)
+        let start = file.direct ? entryAt & ~(page - 1) : entryAt
+        let end = file.direct ? (entryAt + entryLen + page - 1) & ~(page - 1) : entryAt + entryLen
         let buf = scratch.aligned(end - start)
         guard file.read(buf, count: end - start, at: start) else { return false }
-        memcpy(dst, buf + (at - start), count)
+        let entry = buf + (entryAt - start)
+        guard Int(entry.load(as: UInt32.self)) == entryLen,
+              Int(entry.load(fromByteOffset: 28, as: UInt32.self)) == count,
+              Digest(UnsafeRawBufferPointer(start: entry + 8, count: 20)) == digest,
+              DeviceStore.checksum(entry, seq: seq) == entry.load(fromByteOffset: 32, as: UInt32.self) else { return false }
+        memcpy(dst, entry + DeviceStore.entryHeader, count)
         return true
     }
 

@@ -63,7 +63,7 @@ public final class JobTable: @unchecked Sendable {
 #if canImport(Glibc)
 import Glibc
 #endif
-func monotonicMs() -> Int64 {
+public func monotonicMs() -> Int64 {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000

@@ -62,22 +62,23 @@ public final class Namespace: @unchecked Sendable {
     }
 
     /// Drops a record from the index (a device namespace first appends a tombstone, so the
-    /// delete survives a restart) and frees it. False, with nothing changed, when the
+    /// delete survives a restart) and frees it. A result code, with nothing changed, when the
     /// tombstone could not be written. `known` is the record's image when the caller has it.
     /// Caller holds the partition lock.
     @discardableResult
-    func dropRecord(_ p: Partition, _ d: Digest, image known: RecordRef? = nil) -> Bool {
-        guard let entry = p.table.get(d) else { return true }
+    func dropRecord(_ p: Partition, _ d: Digest, image known: RecordRef? = nil) -> UInt8 {
+        guard let entry = p.table.get(d) else { return 0 }
         if let dev = device {
-            guard case .stored = dev.append(.tombstone, d, UnsafeRawBufferPointer(start: nil, count: 0)) else { return false }
+            let rc = dev.append(.tombstone, d, UnsafeRawBufferPointer(start: nil, count: 0)).resultCode
+            if rc != 0 { return rc }
         }
         p.table.remove(d)
         account(RecordRef(entry), sign: -1)
-        if sindexes.count.load(ordering: .relaxed) > 0, let old = known ?? image(entry) {
+        if sindexes.count.load(ordering: .relaxed) > 0, let old = known ?? image(entry, d) {
             indexRecord(old: old, new: nil, d)
         }
         retire(entry)
-        return true
+        return 0
     }
 
     /// Is this record hidden by a truncate?
@@ -108,7 +109,7 @@ public final class Namespace: @unchecked Sendable {
             if expired { expiredObjects.add(1, ordering: .relaxed) }
             return (nil, g, v, false)
         }
-        guard let img = image(entry) else { return (nil, 0, 0, true) }
+        guard let img = image(entry, d) else { return (nil, 0, 0, true) }
         return (img, 0, 0, false)
     }
 }

@@ -38,12 +38,12 @@ extension Namespace {
     /// The record an index entry stands for: the entry itself in a memory namespace; read from
     /// the device (post-write cache or file) into the calling thread's scratch in a device
     /// namespace, valid until that thread's next image. Nil when the device read fails.
-    @inline(__always) func image(_ entry: UnsafeMutableRawPointer) -> RecordRef? {
+    @inline(__always) func image(_ entry: UnsafeMutableRawPointer, _ d: Digest) -> RecordRef? {
         guard let dev = device else { return RecordRef(entry) }
-        return readImage(dev, entry)
+        return readImage(dev, entry, d)
     }
 
-    private func readImage(_ dev: DeviceStore, _ stub: UnsafeMutableRawPointer) -> RecordRef? {
+    private func readImage(_ dev: DeviceStore, _ stub: UnsafeMutableRawPointer, _ d: Digest) -> RecordRef? {
         let scratch = ThreadScratch.current
         let size = RecordRef(stub).size, stored = RecordStub.stored(stub)
         let block = RecordStub.block(stub), offset = RecordStub.offset(stub)
@@ -51,14 +51,14 @@ extension Namespace {
         if RecordStub.isCompressed(stub) {
             let packed = scratch.packed(stored)
             guard stored >= RecordRef.headerSize,
-                  dev.read(block: block, offset: offset, count: stored, into: packed, scratch: scratch) else { return nil }
+                  dev.read(block: block, offset: offset, count: stored, digest: d, into: packed, scratch: scratch) else { return nil }
             memcpy(img, packed, RecordRef.headerSize)
             let rest = size - RecordRef.headerSize
             let n = aero_lz4_decompress(packed + RecordRef.headerSize, Int32(stored - RecordRef.headerSize),
                                         img + RecordRef.headerSize, Int32(rest))
             guard Int(n) == rest else { return nil }
         } else {
-            guard stored == size, dev.read(block: block, offset: offset, count: size, into: img, scratch: scratch) else { return nil }
+            guard stored == size, dev.read(block: block, offset: offset, count: size, digest: d, into: img, scratch: scratch) else { return nil }
         }
         // The image must be the one the stub describes.
         guard memcmp(img, stub, RecordRef.headerSize) == 0 else { return nil }
@@ -86,14 +86,10 @@ extension Namespace {
                 kind = .compressedRecord
             }
         }
-        switch dev.append(kind, d, payload) {
-        case .stored(let block, let offset):
-            return (RecordStub.make(header: raw, block: block, offset: offset, stored: payload.count,
-                                    compressed: kind == .compressedRecord), 0)
-        case .full: return (nil, ResultCode.outOfSpace)
-        case .overload: return (nil, ResultCode.deviceOverload)
-        case .ioError: return (nil, ResultCode.unknown)
-        }
+        let appended = dev.append(kind, d, payload)
+        guard case .stored(let block, let offset) = appended else { return (nil, appended.resultCode) }
+        return (RecordStub.make(header: raw, block: block, offset: offset, stored: payload.count,
+                                compressed: kind == .compressedRecord), 0)
     }
 
     /// An entry left the index (replaced or removed): its device bytes are dead; frees it.

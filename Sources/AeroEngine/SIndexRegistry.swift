@@ -89,7 +89,7 @@ extension Engine {
             if s.dropped.load(ordering: .relaxed) { return }
             p.lock.lock()
             p.table.forEach { d, entry in
-                if let r = ns.image(entry) { s.update(r, d, sign: 1, scratch: &scratch) }
+                if let r = ns.image(entry, d) { s.update(r, d, sign: 1, scratch: &scratch) }
             }
             p.lock.unlock()
             let pct = (i + 1) * 100 / ns.partitions.count

@@ -27,8 +27,9 @@ public final class SetTable: @unchecked Sendable {
     private let lock = Lock()
     private let entries: UnsafeMutablePointer<SetInfo?>
     private let published = Atomic<Int>(0)
-    /// Called (under the table's lock) for each set created, so a device can record it.
-    var onNewSet: ((SetInfo) -> Void)?
+    /// Called (under the table's lock) for each set about to be created, so a device can
+    /// record it first; a non-zero result code refuses the set.
+    var onNewSet: ((_ id: UInt16, _ name: UnsafeRawBufferPointer) -> UInt8)?
 
     public init() {
         entries = .allocate(capacity: SetTable.maxSets)
@@ -57,18 +58,43 @@ public final class SetTable: @unchecked Sendable {
         guard i >= 0, i < published.load(ordering: .acquiring) else { return nil }
         return entries[i]
     }
-    /// Finds or creates; nil when the set limit is reached.
-    public func intern(_ name: UnsafeRawBufferPointer) -> SetInfo? {
-        if let s = find(name) { return s }
+    /// Finds or creates; nil when the set limit is reached or the set could not be recorded.
+    public func intern(_ name: UnsafeRawBufferPointer) -> SetInfo? { create(name).set }
+
+    /// Finds or creates, telling why not: FORBIDDEN (22) past the set limit, or the device's
+    /// result code when the set could not be recorded.
+    public func create(_ name: UnsafeRawBufferPointer) -> (set: SetInfo?, rc: UInt8) {
+        if let s = find(name) { return (s, 0) }
         return lock.withLock {
-            if let s = find(name) { return s }
+            if let s = find(name) { return (s, 0) }
             let n = published.load(ordering: .relaxed)
-            guard n < SetTable.maxSets else { return nil }
-            let s = SetInfo(id: UInt16(n + 1), name: String(decoding: name, as: UTF8.self))
-            entries[n] = s
-            published.store(n + 1, ordering: .releasing)
-            onNewSet?(s)
-            return s
+            guard n < SetTable.maxSets else { return (nil, 22) }
+            if let record = onNewSet {
+                let rc = record(UInt16(n + 1), name)
+                if rc != 0 { return (nil, rc) }
+            }
+            return (publish(n, name), 0)
         }
+    }
+
+    /// Restores the sets a device recorded, each under the id it had (cold start, before
+    /// anything is served). Ids are dense; a gap, which only a lost set entry could leave, gets
+    /// a placeholder name so later ids still line up.
+    func restore(_ byID: [UInt16: [UInt8]]) {
+        lock.withLock {
+            guard let top = byID.keys.max() else { return }
+            for id in 1...Int(top) where id > published.load(ordering: .relaxed) {
+                let name = byID[UInt16(id)] ?? Array("__lost_set_\(id)".utf8)
+                _ = name.withUnsafeBytes { publish(id - 1, $0) }
+            }
+        }
+    }
+
+    /// Caller holds the lock; `n` is the next index.
+    private func publish(_ n: Int, _ name: UnsafeRawBufferPointer) -> SetInfo {
+        let s = SetInfo(id: UInt16(n + 1), name: String(decoding: name, as: UTF8.self))
+        entries[n] = s
+        published.store(n + 1, ordering: .releasing)
+        return s
     }
 }

@@ -73,7 +73,10 @@ extension Engine {
         if ctx.bins.count > 32767 { reply.abandon(out); return fail(ResultCode.parameter) }
         if ctx.bins.isEmpty {
             // A write that leaves no bins deletes the record.
-            if let r = existing, !ns.dropRecord(p, digest, image: r) { reply.abandon(out); return fail(ResultCode.outOfSpace) }
+            if let r = existing {
+                let rc = ns.dropRecord(p, digest, image: r)
+                if rc != 0 { reply.abandon(out); return fail(rc) }
+            }
             return reply.finish(out, generation: 0, voidTime: 0)
         }
 
@@ -94,7 +97,8 @@ extension Engine {
 
         var setID: UInt16 = existing?.setID ?? 0
         if existing == nil && setName.count > 0 {
-            guard let s = ns.sets.intern(setName) else { reply.abandon(out); return fail(ResultCode.forbidden) }
+            let created = ns.sets.create(setName)
+            guard let s = created.set else { reply.abandon(out); return fail(created.rc) }
             setID = s.id
         }
         let gen = existing.map { nextGeneration($0.generation) } ?? 1

@@ -92,9 +92,12 @@ public final class Server: @unchecked Sendable {
         aero_ignore_sigpipe()
         // Device namespaces come back from their files before anything is served.
         for ns in engine.namespaces where ns.config.device != nil {
+            let t0 = monotonicMs()
             try engine.attachDevice(ns)
-            Log.info("drv", "{\(ns.name)} loaded \(ns.objects.load(ordering: .relaxed)) records from \(ns.config.device!.file)"
-                     + (ns.device!.direct ? " (direct I/O)" : ""))
+            let ms = max(1, monotonicMs() - t0)
+            let n = ns.objects.load(ordering: .relaxed)
+            Log.info("drv", "{\(ns.name)} loaded \(n) records from \(ns.config.device!.file)"
+                     + (ns.device!.direct ? " (direct I/O)" : "") + " in \(ms) ms (\(Int64(n) * 1000 / ms) records/s)")
         }
         // Indexes defined by an earlier run are recreated and rebuilt.
         engine.loadIndexDefinitions { line in

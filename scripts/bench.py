@@ -5,7 +5,7 @@ Prints ops/s and p50/p99/p99.9 for both at each connection count, the ratio, the
 exec to ready, idle resident memory, and index+overhead bytes per record at 1M records.
 Figures are only comparable within one run: the machine is shared and noisy.
 """
-import os, re, socket, subprocess, sys, tempfile, time
+import os, re, shutil, socket, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SERVER = os.path.join(ROOT, ".build/release/aerolite")
@@ -87,9 +87,16 @@ def load(port, conns, label, preload=False, keys=KEYS, seconds=SECONDS, value_si
 
 def main():
     tmp = tempfile.mkdtemp(prefix="aerolite-bench-")
-    if sys.argv[1:] == ["device"]:   # just the device figures
-        device_figures(tmp)
-        return
+    try:
+        if sys.argv[1:] == ["device"]:   # just the device figures
+            device_figures(tmp)
+        else:
+            all_figures(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)   # the device files are large
+
+
+def all_figures(tmp):
     ready_ms, idle_rss = ready_line_ms(tmp)
     print(f"startup: exec -> 'migrations: complete' {ready_ms:.1f} ms; idle RSS {idle_rss / 1024:.1f} MiB")
 
@@ -161,7 +168,7 @@ namespace disk {{
     replication-factor 1
     storage-engine device {{
         file {tmp}/bench-device.dat
-        filesize 4G
+        filesize 1G
         flush-max-ms 1000
     }}
 }}
@@ -169,7 +176,7 @@ namespace cold {{
     replication-factor 1
     storage-engine device {{
         file {tmp}/bench-cold.dat
-        filesize 4G
+        filesize 1G
         flush-max-ms 1000
         post-write-cache 0
     }}
@@ -178,9 +185,8 @@ namespace churn {{
     replication-factor 1
     storage-engine device {{
         file {tmp}/bench-churn.dat
-        filesize 128M
+        filesize 64M
         write-block-size 1M
-        post-write-cache 0
         defrag-lwm-pct 50
         defrag-sleep 0
     }}
@@ -210,19 +216,19 @@ def device_figures(tmp):
 
     p, _, _ = start()
     try:
-        mem = load(port, 64, "memory", keys=KEYS, seconds=SECONDS, value_size=100)
+        mem = load(port, 64, "memory", keys=KEYS, seconds=SECONDS, value_size=100, preload=True)
         dev = _load_ns(port, "disk", preload=True)
         cold = _load_ns(port, "cold", preload=True)
         print(f"\ndevice namespace: {KEYS} keys, 64 connections, 50/50 get/put: memory {mem['ops']} ops/s; "
               f"device {dev['ops']} ops/s ({dev['ops'] / max(mem['ops'], 1):.2f}x); "
               f"device reading from the file (post-write-cache 0) {cold['ops']} ops/s ({cold['ops'] / max(mem['ops'], 1):.2f}x)")
-        # Overwrites: 300k keys (~60 MB live) through a 128 MB file, writes only.
-        _load_ns(port, "churn", keys=300_000, preload=True, seconds=0.1)
-        _load_ns(port, "churn", keys=300_000, seconds=SECONDS, read_pct=0)
+        # Overwrites: 200k keys (~36 MB live) through a 64 MB file, writes only.
+        _load_ns(port, "churn", keys=200_000, preload=True, seconds=0.1)
+        _load_ns(port, "churn", keys=200_000, seconds=SECONDS, read_pct=0)
         time.sleep(1.5)
         st = ns_info(port, "churn")
         user, moved = int(st["device_write_bytes"]), int(st["device_defrag_bytes"])
-        print(f"write amplification (overwrite-only, 300k keys in a 128M file, defrag-lwm-pct 50): "
+        print(f"write amplification (overwrite-only, 200k keys in a 64M file, defrag-lwm-pct 50): "
               f"{(user + moved) / max(user, 1):.2f}x ({moved / 2**20:.0f} MiB moved by defrag for {user / 2**20:.0f} MiB written, "
               f"{st['device_defrag_freed_blocks']} blocks freed)")
         # 1M records for the cold start.

@@ -249,6 +249,23 @@ def test_reads_come_from_the_file_when_nothing_is_cached(server_factory):
         c.close()
 
 
+def test_read_page_cache_reads_through_the_kernel_cache(server_factory):
+    srv = device_server(server_factory, block="128K", extra="        post-write-cache 0\n        read-page-cache true")
+    c = make_client(srv)
+    for i in range(400):
+        c.put(("disk", "p", i), {"v": "x%d" % i * 30})
+    c.close()
+    srv.restart()
+    c = make_client(srv)
+    try:
+        for i in range(0, 400, 7):
+            assert c.get(("disk", "p", i))[2] == {"v": "x%d" % i * 30}
+        cfg = list(c.info_all("get-config:context=namespace;id=disk").values())[0][1]
+        assert "storage-engine.read-page-cache=true" in cfg
+    finally:
+        c.close()
+
+
 def test_lz4_compression_saves_space_and_round_trips(server_factory):
     srv = device_server(server_factory, block="1M", extra="        compression lz4\n        post-write-cache 0")
     c = make_client(srv)

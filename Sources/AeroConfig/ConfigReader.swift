@@ -186,6 +186,7 @@ struct ConfigReader {
                     case "post-write-cache": ns.postWriteCache = try size(s)
                     case "max-write-cache": ns.maxWriteCache = try size(s)
                     case "direct-files": ns.directFiles = try bool(s)
+                    case "read-page-cache": ns.readPageCache = try bool(s)
                     case "compression":
                         switch try value(s) {
                         case "none": ns.compressLZ4 = false
@@ -194,7 +195,7 @@ struct ConfigReader {
                         default: throw fail(s, "'compression' must be none, lz4, snappy or zstd")
                         }
                     case "compression-level": ns.compressionLevel = try int(s, 1...9)
-                    case "read-page-cache", "defrag-startup-minimum", "disable-odsync", "enable-benchmarks-storage",
+                    case "defrag-startup-minimum", "disable-odsync", "enable-benchmarks-storage",
                          "serialize-tomb-raider", "cold-start-empty", "compression-acceleration", "defrag-queue-min",
                          "encryption", "encryption-key-file", "evict-used-pct-device", "scheduler-mode", "sindex-startup-device-scan":
                         warn(s, "'\(s.name)' is accepted but has no effect")

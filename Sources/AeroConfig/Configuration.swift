@@ -28,6 +28,7 @@ public struct NamespaceSettings: Sendable {
     /// Bytes of written blocks allowed to wait for the device before writes get DEVICE_OVERLOAD.
     public var maxWriteCache = 64 << 20
     public var directFiles = true
+    public var readPageCache = false
     public var compressLZ4 = false
     public var compressionLevel = 1
     /// Sets eviction leaves alone (set NAME { disable-eviction true }).

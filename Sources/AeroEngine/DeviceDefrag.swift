@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import AeroWire
+import CAeroSys
 
 /// Defragmentation: a sealed block whose live bytes fall below `defrag-lwm-pct` of a block
 /// is emptied by re-appending what still matters, then freed.
@@ -16,7 +17,7 @@ extension DeviceStore {
         lock.withLock {
             let threshold = blockSize / 100 * lowWaterPct
             return (0..<blockCount).filter { i in
-                seqOf[i] != 0 && i != current?.index && (cached[i]?.onFile ?? true) && live[i] < threshold
+                seqOf[i] != 0 && i != current?.index && (cached[i]?.onFile ?? true) && aero_atomic_load(live + i) < threshold
             }.sorted { seqOf[$0] < seqOf[$1] }
         }
     }
@@ -48,8 +49,7 @@ extension DeviceStore {
             memset(zero, 0, DeviceStore.page)
             guard file.write(zero, count: DeviceStore.page, at: i * blockSize), file.sync() else { return false }
             seqOf[i] = 0
-            liveTotal.subtract(live[i], ordering: .relaxed)
-            live[i] = 0
+            liveTotal.subtract(Int(aero_atomic_exchange(live + i, 0)), ordering: .relaxed)
             if let b = cached.removeValue(forKey: i) {
                 cacheOrder.removeAll { $0 == i }
                 spare.append(b)
@@ -57,6 +57,7 @@ extension DeviceStore {
             free.insert(i, at: 0)  // reused last (popLast takes from the end)
             freeTotal.add(1, ordering: .relaxed)
             defragFreed += 1
+            noteResidency()
             return true
         }
     }

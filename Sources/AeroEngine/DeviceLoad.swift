@@ -8,12 +8,13 @@ extension Engine {
     /// each record, without the deleted ones and without records already expired.
     public func attachDevice(_ ns: Namespace) throws(PosixStorageFile.OpenError) {
         guard let cfg = ns.config.device else { return }
-        let store = try DeviceStore(path: cfg.file, fileSize: cfg.fileSize, options: cfg.store, directFiles: cfg.directFiles)
-        attach(store, to: ns)
+        let store = try DeviceStore(path: cfg.file, fileSize: cfg.fileSize, options: cfg.store, directFiles: cfg.directFiles,
+                                    readPageCache: cfg.readPageCache)
+        try attach(store, to: ns)
     }
 
     /// Rebuilds a namespace's index from a store and makes it the namespace's device.
-    public func attach(_ store: DeviceStore, to ns: Namespace) {
+    public func attach(_ store: DeviceStore, to ns: Namespace) throws(PosixStorageFile.OpenError) {
         // Counters are kept locally during the replay and applied once at the end.
         var objects = 0, bytes = 0
         var perSet = [Int](repeating: 0, count: SetTable.maxSets + 1), perSetBytes = perSet
@@ -27,7 +28,8 @@ extension Engine {
             free(old)
         }
         var setNames: [UInt16: [UInt8]] = [:]
-        store.replay { e in
+        let now = clock.nowSec()
+        try store.replay { e in
             switch e.kind {
             case .set:
                 guard e.payload.count > 2 else { return }
@@ -37,9 +39,16 @@ extension Engine {
                 guard e.payload.count >= RecordRef.headerSize else { return }
                 let size = Int(e.payload.load(as: UInt32.self))
                 guard e.kind == .compressedRecord ? size >= RecordRef.headerSize : size == e.payload.count else { return }
+                let p = ns.partition(for: e.digest)
+                // An image that expired while the server was down hides older ones, as a
+                // tombstone would, and is itself dead.
+                if RecordRef(UnsafeMutableRawPointer(mutating: e.payload.baseAddress!)).isExpired(now: now) {
+                    if let old = p.table.remove(e.digest) { superseded(old) }
+                    store.markDead(block: e.block, payload: e.payload.count)
+                    return
+                }
                 let stub = RecordStub.make(header: e.payload.baseAddress!, block: e.block, offset: e.offset,
                                            stored: e.payload.count, compressed: e.kind == .compressedRecord)
-                let p = ns.partition(for: e.digest)
                 if let old = p.table.put(e.digest, stub) { superseded(old) }
                 count(RecordRef(stub), 1)
             case .tombstone:
@@ -63,8 +72,6 @@ extension Engine {
             payload += name
             return payload.withUnsafeBytes { store.append(.set, Digest(w0: 0, w1: 0, w2: 0), $0).resultCode }
         }
-        // Records that expired while the server was down go now.
-        expireRecords(ns)
     }
 
     /// Writes each device's sealed blocks as soon as they fill, and its current block every

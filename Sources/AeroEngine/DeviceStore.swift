@@ -10,19 +10,22 @@ import Synchronization
 /// `flush-max-ms` and when it fills, and `commit-to-device` writes before acknowledging.
 /// Sealed blocks stay in memory as the post-write cache; reads of anything else go to the file.
 ///
-///   block:  u64 magic "AEROLBLK" | u64 sequence | u32 used bytes | pad to 64
+///   block:  u64 magic "AEROLBLK" | u64 sequence | u32 used bytes | u32 format version | pad to 64
 ///   entry:  u32 length (whole entry, 8-aligned) | u8 kind | 3 pad | 20 digest | u32 payload length
 ///           | u32 checksum | 4 pad | payload
 ///           kind 1 = record (payload: the record buffer), 2 = tombstone, 3 = set (u16 id, name),
 ///           4 = LZ4-compressed record (the record's 24-byte header as is, then its rest compressed)
 ///
-/// The checksum (CRC-32) covers the entry and its block's sequence number, so entries left on
+/// The checksum (CRC-32C) covers the entry and its block's sequence number, so entries left on
 /// the file from a block's earlier life never pass for live ones; replay of a block stops at
 /// the first zero, torn or stale entry. Only the 4 KiB pages of a block that changed since its
 /// last write go to the file.
 public final class DeviceStore: @unchecked Sendable {
     public static let magic: UInt64 = 0x4B4C_424C_4F52_4541  // "AEROLBLK" little-endian
     static let headerSize = 64
+    /// Bumped whenever the layout of blocks or entries changes; a file of another version is
+    /// refused at start rather than read wrongly.
+    public static let formatVersion: UInt32 = 2
     static let entryHeader = 40
     static let page = 4096
 
@@ -80,8 +83,9 @@ public final class DeviceStore: @unchecked Sendable {
     var spare: [WriteBlock] = []
     var sequence: UInt64 = 0
     var free: [Int] = []
-    /// Per block: live bytes (entries the index or cold start still needs), and sequence (0 = free).
-    var live: [Int]
+    /// Per block: live bytes (entries the index or cold start still needs; atomic, so a
+    /// record's old image can be let go without the lock), and sequence (0 = free, under the lock).
+    let live: UnsafeMutablePointer<Int64>
     var seqOf: [UInt64]
     /// A block sealed after a refused commit write, whose end is not yet cleared on the file.
     var unscrubbed: WriteBlock?
@@ -91,8 +95,13 @@ public final class DeviceStore: @unchecked Sendable {
     /// Sums of `live` and of free blocks, readable without the lock (for stop-writes checks).
     let liveTotal = Atomic<Int>(0)
     let freeTotal = Atomic<Int>(0)
+    /// Whether some block holding entries is neither current nor cached, so a read may go to
+    /// the file (and a request should leave the event loop to make it).
+    let fileReadsPossible = Atomic<Bool>(false)
     /// Free blocks client writes leave to defrag, so it can always make room.
     let defragReserve: Int
+
+    deinit { live.deallocate(); resident.deallocate() }
 
     public init(file: StorageFile, size: Int, options: Options) {
         self.file = file
@@ -102,15 +111,19 @@ public final class DeviceStore: @unchecked Sendable {
         cacheBlocks = options.postWriteCache / options.blockSize
         pendingLimit = max(2, options.maxWriteCache / options.blockSize)
         defragReserve = blockCount >= 8 ? 1 : 0
-        live = [Int](repeating: 0, count: blockCount)
+        live = .allocate(capacity: blockCount)
+        live.initialize(repeating: 0, count: blockCount)
+        resident = .allocate(capacity: blockCount)
+        resident.initialize(repeating: 0, count: blockCount)
         seqOf = [UInt64](repeating: 0, count: blockCount)
         free = Array((0..<blockCount).reversed())  // until `replay` reads what the file holds
         freeTotal.store(blockCount, ordering: .relaxed)
     }
 
     /// Opens a file or raw device path.
-    public convenience init(path: String, fileSize: Int, options: Options, directFiles: Bool = true) throws(PosixStorageFile.OpenError) {
-        let f = try PosixStorageFile(path: path, size: fileSize, directFiles: directFiles)
+    public convenience init(path: String, fileSize: Int, options: Options, directFiles: Bool = true,
+                            readPageCache: Bool = false) throws(PosixStorageFile.OpenError) {
+        let f = try PosixStorageFile(path: path, size: fileSize, directFiles: directFiles, readPageCache: readPageCache)
         self.init(file: f, size: f.deviceSize ?? fileSize, options: options)
     }
 
@@ -150,7 +163,7 @@ public final class DeviceStore: @unchecked Sendable {
             scrubAndSeal(b)
             return .ioError
         }
-        live[b.index] += len
+        aero_atomic_add(live + b.index, Int64(len))
         liveTotal.add(len, ordering: .relaxed)
         if defrag { defragRewritten += len } else { userBytes += len }
         return .stored(block: b.index, offset: at + DeviceStore.entryHeader)
@@ -183,7 +196,7 @@ public final class DeviceStore: @unchecked Sendable {
     /// Bytes at a location stopped mattering (an overwritten or deleted record's image).
     func markDead(block: Int, payload: Int) {
         let len = DeviceStore.entryLength(payload: payload)
-        lock.withLock { live[block] -= len }
+        aero_atomic_add(live + block, -Int64(len))
         liveTotal.subtract(len, ordering: .relaxed)
     }
 
@@ -205,14 +218,16 @@ public final class DeviceStore: @unchecked Sendable {
         b.index = next
         b.seq = sequence
         seqOf[next] = sequence
-        live[next] = 0
+        _ = aero_atomic_exchange(live + next, 0)
         memset(b.buf, 0, blockSize)
         b.buf.storeBytes(of: DeviceStore.magic, as: UInt64.self)
         b.buf.storeBytes(of: sequence, toByteOffset: 8, as: UInt64.self)
+        b.buf.storeBytes(of: DeviceStore.formatVersion, toByteOffset: 20, as: UInt32.self)
         b.used = DeviceStore.headerSize
         b.buf.storeBytes(of: UInt32(b.used), toByteOffset: 16, as: UInt32.self)
         b.flushedTo = 0
         current = b
+        noteResidency()
         return nil
     }
 
@@ -223,9 +238,26 @@ public final class DeviceStore: @unchecked Sendable {
         return spare.popLast() ?? WriteBlock(size: blockSize)
     }
 
+    /// Per block: 1 while its bytes are in memory (current or cached), readable without the lock.
+    let resident: UnsafeMutablePointer<Int64>
+
+    /// Recomputes `fileReadsPossible` and the per-block residency. Caller holds the lock.
+    func noteResidency() {
+        let inUse = blockCount - free.count - (current == nil ? 0 : 1)
+        fileReadsPossible.store(inUse > cached.count, ordering: .relaxed)
+        for i in 0..<blockCount {
+            let inMemory: Int64 = (current?.index == i || cached[i] != nil) ? 1 : 0
+            if aero_atomic_load(resident + i) != inMemory { _ = aero_atomic_exchange(resident + i, inMemory) }
+        }
+    }
+    /// Is this block's copy in memory (so reading from it cannot block)?
+    @inline(__always) func isResident(block: Int) -> Bool { aero_atomic_load(resident + block) != 0 }
+    public var readsMayHitFile: Bool { fileReadsPossible.load(ordering: .relaxed) }
+
     /// Drops the oldest cached blocks that are on the file until the cache fits its size.
     /// Caller holds the lock.
     func trimCache() {
+        defer { noteResidency() }
         var i = 0
         while cacheOrder.count - i > cacheBlocks && i < cacheOrder.count {
             let idx = cacheOrder[i]
@@ -341,13 +373,13 @@ public final class DeviceStore: @unchecked Sendable {
         }
     }
 
-    /// CRC-32 of an entry (its header with the checksum field as zero, and its payload),
+    /// CRC-32C of an entry (its header with the checksum field as zero, and its payload),
     /// then of the block's sequence number.
     static func checksum(_ entry: UnsafeMutableRawPointer, seq: UInt64) -> UInt32 {
         let payloadLen = Int(entry.load(fromByteOffset: 28, as: UInt32.self))
-        var crc = aero_crc32(0, entry + 4, 28)
-        crc = aero_crc32(crc, entry + entryHeader, payloadLen)
+        var crc = aero_crc32c(0, entry + 4, 28)
+        crc = aero_crc32c(crc, entry + entryHeader, payloadLen)
         var s = seq
-        return withUnsafeBytes(of: &s) { aero_crc32(crc, $0.baseAddress!, 8) }
+        return withUnsafeBytes(of: &s) { aero_crc32c(crc, $0.baseAddress!, 8) }
     }
 }

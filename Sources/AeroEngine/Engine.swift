@@ -26,6 +26,27 @@ public final class Engine: @unchecked Sendable {
         namespaces.first { $0.name == named }
     }
 
+    /// Could answering this message read a device file (so it belongs off the event loop)?
+    /// A batch may name any namespace; a compressed one (`inflated == false`) cannot be read yet.
+    public func mayReadFile(_ body: UnsafeRawBufferPointer, inflated: Bool = true) -> Bool {
+        var any = false
+        for ns in namespaces where ns.device?.readsMayHitFile == true { any = true }
+        guard any else { return false }
+        guard inflated, let msg = Message.parse(body) else { return inflated == false }
+        if msg.info1 & Info1.batch != 0 { return true }
+        guard let span = msg.namespace, let ns = namespace(body[span: span]),
+              let dev = ns.device, dev.readsMayHitFile else { return false }
+        // A scan or query reads nothing until its stream fills (which decides for itself).
+        guard let ds = msg.digest, ds.count == 20 else { return false }
+        // One record: only if it exists and its image is in a block no longer in memory.
+        let d = Digest(body[span: ds])
+        let p = ns.partition(for: d)
+        return p.lock.withLock {
+            guard let stub = p.table.get(d) else { return false }
+            return !dev.isResident(block: RecordStub.block(stub))
+        }
+    }
+
     /// What a message turned into: a finished reply, or a stream the connection drains.
     public enum Outcome {
         case replied

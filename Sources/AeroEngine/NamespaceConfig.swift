@@ -31,6 +31,8 @@ public struct NamespaceConfig: Sendable {
         /// Microseconds defrag sleeps after each block it empties (defrag-sleep).
         public var defragSleepMicros = 1000
         public var directFiles = true
+        /// Reads through the kernel's page cache (read-page-cache).
+        public var readPageCache = false
         public init(file: String, fileSize: Int) { self.file = file; self.fileSize = fileSize }
     }
     public var device: Device? = nil

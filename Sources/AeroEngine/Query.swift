@@ -7,6 +7,7 @@ import AeroGeo
 /// a socket write), re-checks each record under its partition lock, and streams it with
 /// its bval. A record matching under several bvals is returned once.
 final class QueryCursor: RecordStream {
+    var mayReadFile: Bool { ns.device?.readsMayHitFile ?? false }
     enum Predicate {
         case range(Int64, Int64)          // numeric, inclusive
         case equal(Int64)                 // string / blob: the bval of the value

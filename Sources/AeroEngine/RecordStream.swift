@@ -7,6 +7,8 @@ public protocol RecordStream: AnyObject {
     var resumeAtMs: Int64 { get }
     /// Appends about `target` bytes of frames; the final call appends LAST.
     func fill(_ out: WireBuffer, ctx: TxnContext, target: Int)
+    /// Whether `fill` may read a device file (then it runs off the event loop).
+    var mayReadFile: Bool { get }
 }
 
 /// records_per_second: how many records a stream may send by now, and when it may go on.

@@ -5,6 +5,7 @@ import AeroExp
 /// write buffer has drained, so a scan of any size streams with bounded memory and never
 /// holds a partition lock across a socket write.
 public final class ScanCursor: RecordStream {
+    public var mayReadFile: Bool { ns.device?.readsMayHitFile ?? false }
     let engine: Engine
     let ns: Namespace
     /// Set filter: nil = whole namespace; a set that doesn't exist yields nothing.

@@ -7,7 +7,8 @@ import CAeroSys
 /// fault-injecting one in its place (short writes, ENOSPC, a crash between two writes).
 /// Every call transfers the whole buffer or reports failure.
 public protocol StorageFile: AnyObject, Sendable {
-    /// True when transfers bypass the page cache (offsets and lengths must be 4 KiB aligned).
+    /// True when reads bypass the page cache (offsets and lengths must be 4 KiB aligned).
+    /// Writes are always whole aligned pages.
     var direct: Bool { get }
     func write(_ buf: UnsafeRawPointer, count: Int, at offset: Int) -> Bool
     func read(_ buf: UnsafeMutableRawPointer, count: Int, at offset: Int) -> Bool
@@ -16,22 +17,26 @@ public protocol StorageFile: AnyObject, Sendable {
 }
 
 /// A file or raw device opened with O_DIRECT, or buffered where the file system refuses it
-/// (tmpfs) or the config says `direct-files false` for a file.
+/// (tmpfs) or the config says `direct-files false` for a file. With `read-page-cache true`,
+/// reads go through a second, buffered descriptor (the kernel keeps hot pages cached).
 public final class PosixStorageFile: StorageFile, @unchecked Sendable {
     let fd: Int32
+    let readFD: Int32
     public let direct: Bool
     /// A raw device's size (nil for a file, which is sized to `filesize`).
     public let deviceSize: Int?
 
     public struct OpenError: Error, CustomStringConvertible { public var description: String }
 
-    public init(path: String, size: Int, directFiles: Bool = true) throws(OpenError) {
+    public init(path: String, size: Int, directFiles: Bool = true, readPageCache: Bool = false) throws(OpenError) {
         var d: Int32 = 0
         fd = directFiles ? aero_open_storage(path, &d) : open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw OpenError(description: "cannot open storage '\(path)': \(String(cString: strerror(errno)))")
         }
-        direct = d != 0
+        let buffered = readPageCache && d != 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1
+        readFD = buffered >= 0 ? buffered : fd
+        direct = d != 0 && readFD == fd
         var st = stat()
         if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFBLK {
             // A raw device: its size is what it is.
@@ -41,17 +46,18 @@ public final class PosixStorageFile: StorageFile, @unchecked Sendable {
         deviceSize = nil
         guard aero_ensure_size(fd, Int64(size)) == 0 else {
             let why = String(cString: strerror(errno))
+            if readFD != fd { close(readFD) }
             close(fd)
             throw OpenError(description: "cannot size storage '\(path)' to \(size) bytes: \(why)")
         }
     }
-    deinit { close(fd) }
+    deinit { if readFD != fd { close(readFD) }; close(fd) }
 
     public func write(_ buf: UnsafeRawPointer, count: Int, at offset: Int) -> Bool {
         aero_pwrite_all(fd, buf, count, Int64(offset)) == 0
     }
     public func read(_ buf: UnsafeMutableRawPointer, count: Int, at offset: Int) -> Bool {
-        aero_pread_all(fd, buf, count, Int64(offset)) == 0
+        aero_pread_all(readFD, buf, count, Int64(offset)) == 0
     }
     public func sync() -> Bool { direct || aero_datasync(fd) == 0 }
 }

@@ -16,6 +16,9 @@ final class Connection {
     var wantsWrite = false
     var userAgentSet = false
     var closed = false
+    /// A step of this connection runs on the blocking pool: its reactor leaves it alone (no
+    /// reads, no writes, events parked) until the step is handed back.
+    var busy = false
 
     init(fd: Int32) { self.fd = fd }
 

@@ -83,6 +83,7 @@ extension InfoHandler {
                       ("storage-engine.write-block-size", d.store.blockSize), ("storage-engine.flush-max-ms", d.flushMaxMs),
                       ("storage-engine.commit-to-device", d.store.commitToDevice),
                       ("storage-engine.post-write-cache", d.store.postWriteCache),
+                      ("storage-engine.read-page-cache", d.readPageCache), ("storage-engine.direct-files", d.directFiles),
                       ("storage-engine.compression", d.store.compress ? "lz4" : "none"),
                       ("storage-engine.defrag-lwm-pct", d.defragLowWaterPct),
                       ("storage-engine.stop-writes-avail-pct", c.stopWritesAvailPct)]

@@ -19,6 +19,8 @@ final class Reactor: @unchecked Sendable {
     /// Sockets accepted by another reactor and handed to this one (guarded by inboxLock).
     private let inboxLock = Lock()
     private var inbox: [Int32] = []
+    /// Connections whose pool step finished: (connection, input bytes it consumed, keep open).
+    private var finished: [(Connection, Int, Bool)] = []
 
     private static let listenerTag: UInt64 = 1 << 62
     private static let wakeTag: UInt64 = 1 << 61
@@ -55,6 +57,7 @@ final class Reactor: @unchecked Sendable {
                     var v: UInt64 = 0
                     _ = read(wakeFD, &v, 8)
                     adoptInbox()
+                    adoptFinished()
                 } else {
                     let fd = Int(tag)
                     guard fd < connections.count, let c = connections[fd] else { continue }
@@ -110,6 +113,7 @@ final class Reactor: @unchecked Sendable {
     }
 
     private func serve(_ c: Connection, events: UInt32) {
+        if c.busy { return }  // parked (one-shot): its events are looked at when the step is back
         if events & (AERO_EPOLLERR | AERO_EPOLLHUP) != 0 { close(c); return }
         if events & AERO_EPOLLOUT != 0 {
             guard flush(c) else { return }
@@ -151,7 +155,7 @@ final class Reactor: @unchecked Sendable {
 
     /// Answers every complete frame in the input, in order, then writes.
     private func process(_ c: Connection) {
-        while !c.closed {
+        while !c.closed && !c.busy {
             if let s = c.stream {
                 // Stream a scan: add frames while the socket keeps up.
                 if c.hasPendingOutput { break }
@@ -160,6 +164,7 @@ final class Reactor: @unchecked Sendable {
                     if !throttled.contains(where: { $0 === c }) { throttled.append(c) }
                     break
                 }
+                if s.mayReadFile { offloadStream(c, s); return }
                 c.output.reset(); c.written = 0
                 s.fill(c.output, ctx: ctx, target: 128 * 1024)
                 if c.streamCompressed { router.compressFrames(c.output, from: 0) }
@@ -181,12 +186,72 @@ final class Reactor: @unchecked Sendable {
                 break
             }
             if c.output.count == c.written { c.output.reset(); c.written = 0 }
+            let body = UnsafeRawBufferPointer(rebasing: b[8..<total])
+            if (header.type == ProtoType.message && server.engine.mayReadFile(body))
+                || (header.type == ProtoType.compressed && server.engine.mayReadFile(body, inflated: false)) {
+                offloadFrame(c, header, body, consumed: total)
+                return
+            }
             let keep = router.handle(header, UnsafeRawBufferPointer(rebasing: b[8..<total]), conn: c, ctx: ctx)
             c.input.discardFront(total)
             guard keep else { _ = flush(c); close(c); return }
             guard flush(c) else { return }
         }
         updateInterest(c)
+    }
+
+    // MARK: steps that may block on the disk
+
+    /// Runs one request on the blocking pool; the connection is parked until it is back.
+    private func offloadFrame(_ c: Connection, _ header: ProtoHeader, _ body: UnsafeRawBufferPointer, consumed: Int) {
+        park(c)
+        server.blockingPool.submit { [self] router, ctx in
+            let keep = router.handle(header, body, conn: c, ctx: ctx)
+            stepFinished(c, consumed: consumed, keep: keep)
+        }
+    }
+
+    /// Runs a stream's next fill on the blocking pool.
+    private func offloadStream(_ c: Connection, _ s: any RecordStream) {
+        park(c)
+        server.blockingPool.submit { [self] router, ctx in
+            c.output.reset(); c.written = 0
+            s.fill(c.output, ctx: ctx, target: 128 * 1024)
+            if c.streamCompressed { router.compressFrames(c.output, from: 0) }
+            if s.done { c.stream = nil }
+            stepFinished(c, consumed: 0, keep: true)
+        }
+    }
+
+    /// Stops watching a connection while a pool thread works for it (one-shot with no events:
+    /// a hang-up is reported once, and seen again when it is re-armed).
+    private func park(_ c: Connection) {
+        c.busy = true
+        _ = aero_epoll_mod(epfd, c.fd, AERO_EPOLLONESHOT, UInt64(c.fd))
+    }
+
+    /// Called on a pool thread when a step is done.
+    private func stepFinished(_ c: Connection, consumed: Int, keep: Bool) {
+        inboxLock.withLock { finished.append((c, consumed, keep)) }
+        wake()
+    }
+
+    private func adoptFinished() {
+        let done = inboxLock.withLock { () -> [(Connection, Int, Bool)] in
+            let taken = finished
+            finished.removeAll(keepingCapacity: true)
+            return taken
+        }
+        for (c, consumed, keep) in done {
+            c.busy = false
+            guard !c.closed else { continue }
+            c.input.discardFront(consumed)
+            // Re-arm for whatever it waits on now.
+            c.wantsWrite = c.hasPendingOutput
+            _ = aero_epoll_mod(epfd, c.fd, c.wantsWrite ? AERO_EPOLLOUT : (AERO_EPOLLIN | AERO_EPOLLRDHUP), UInt64(c.fd))
+            guard keep else { _ = flush(c); close(c); continue }
+            if flush(c) { process(c) }
+        }
     }
 
     /// Connections whose stream is throttled, waiting for their time.
@@ -205,7 +270,7 @@ final class Reactor: @unchecked Sendable {
         let now = monotonicMsNow()
         let due = throttled.filter { $0.closed || ($0.stream?.resumeAtMs ?? 0) <= now }
         throttled.removeAll { c in due.contains { $0 === c } }
-        for c in due where !c.closed { process(c) }
+        for c in due where !c.closed && !c.busy { process(c) }
     }
 
     /// Writes pending output. Returns false when the connection was closed.

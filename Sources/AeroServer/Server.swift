@@ -13,6 +13,8 @@ public final class Server: @unchecked Sendable {
     public let testClock: Bool
     let stopping = Atomic<Bool>(false)
     private(set) var reactors: [Reactor] = []
+    /// Threads for requests that may block on a device read (started only with a device namespace).
+    let blockingPool = BlockingPool()
     private var listenFD: Int32 = -1
     public private(set) var port = 0
     let nodeID: String
@@ -60,6 +62,7 @@ public final class Server: @unchecked Sendable {
             d.defragLowWaterPct = s.defragLwmPct
             d.defragSleepMicros = s.defragSleepMicros
             d.directFiles = s.directFiles
+            d.readPageCache = s.readPageCache
             c.device = d
         }
         return c
@@ -114,6 +117,8 @@ public final class Server: @unchecked Sendable {
             reactors.append(r)
             spawnThread(name: "reactor-\(i)") { r.run() }
         }
+        // Requests that may read a device file run here, off the event loops.
+        if engine.namespaces.contains(where: { $0.device != nil }) { blockingPool.start(threads: max(4, 4 * n), server: self) }
         engine.startExpiryThreads { [unowned self] in self.stopping.load(ordering: .relaxed) }
         engine.startFlushers { [unowned self] in self.stopping.load(ordering: .relaxed) }
         engine.startDefrag { [unowned self] in self.stopping.load(ordering: .relaxed) }

@@ -108,8 +108,44 @@ int aero_ensure_size(int fd, long long size) {
     return -1;
 }
 int aero_datasync(int fd) { return fdatasync(fd); }
-uint32_t aero_crc32(uint32_t crc, const void *buf, size_t len) {
-    return (uint32_t)crc32((uLong)crc, (const Bytef *)buf, (uInt)len);
+int64_t aero_atomic_add(int64_t *p, int64_t v) { return __atomic_fetch_add(p, v, __ATOMIC_RELAXED); }
+int64_t aero_atomic_load(const int64_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
+int64_t aero_atomic_exchange(int64_t *p, int64_t v) { return __atomic_exchange_n(p, v, __ATOMIC_RELAXED); }
+
+static uint32_t crc32c_table[256];
+static pthread_once_t crc32c_once = PTHREAD_ONCE_INIT;
+static void crc32c_init(void) {
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++) c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+        crc32c_table[i] = c;
+    }
+}
+uint32_t aero_crc32c_portable(uint32_t crc, const void *buf, size_t len) {
+    pthread_once(&crc32c_once, crc32c_init);
+    const uint8_t *p = buf;
+    crc = ~crc;
+    while (len--) crc = crc32c_table[(crc ^ *p++) & 0xFF] ^ (crc >> 8);
+    return ~crc;
+}
+#if defined(__x86_64__)
+#include <nmmintrin.h>
+__attribute__((target("sse4.2")))
+static uint32_t crc32c_sse42(uint32_t crc, const uint8_t *p, size_t len) {
+    uint64_t c = ~crc;
+    while (len >= 8) { uint64_t v; memcpy(&v, p, 8); c = _mm_crc32_u64(c, v); p += 8; len -= 8; }
+    uint32_t c32 = (uint32_t)c;
+    while (len--) c32 = _mm_crc32_u8(c32, *p++);
+    return ~c32;
+}
+#endif
+uint32_t aero_crc32c(uint32_t crc, const void *buf, size_t len) {
+#if defined(__x86_64__)
+    static int hw = -1;
+    if (hw < 0) hw = __builtin_cpu_supports("sse4.2") ? 1 : 0;
+    if (hw) return crc32c_sse42(crc, buf, len);
+#endif
+    return aero_crc32c_portable(crc, buf, len);
 }
 int aero_lz4_compress(const void *src, int src_len, void *dst, int dst_cap, int acceleration) {
     return LZ4_compress_fast((const char *)src, (char *)dst, src_len, dst_cap, acceleration);

@@ -148,7 +148,7 @@ extension DeviceFaultTests {
             cfg.device = dev
             engine = Engine(namespaces: [cfg], clock: Clock(), udf: UDFRegistry(directory: nil))
             store = DeviceStore(file: file, size: file.size, options: options)
-            engine.attach(store, to: engine.namespaces[0])
+            try! engine.attach(store, to: engine.namespaces[0])
         }
 
         /// A clean restart from what the disk holds now.
@@ -549,7 +549,7 @@ final class DeviceFaultTests: XCTestCase {
         let file = FaultyFile(size: 32 << 10)
         file.fault = { $0.n == 3 ? lastWrite : .none }
         let s = DeviceStore(file: file, size: file.size, options: o)
-        s.replay { _ in }
+        try! s.replay { _ in }
         func add(_ i: Int, _ fill: UInt8) -> Int {
             let r = [UInt8](repeating: fill, count: 976).withUnsafeBytes { s.append(.record, Digest(bytes: Node.digest(i)), $0) }
             guard case .stored(_, let offset) = r else { XCTFail("append \(i): \(r)"); return 0 }
@@ -572,7 +572,7 @@ final class DeviceFaultTests: XCTestCase {
     func replayed(_ image: [UInt8], _ o: DeviceStore.Options) -> (DeviceStore, [(Digest, [UInt8])]) {
         let s = DeviceStore(file: FaultyFile(image: image), size: image.count, options: o)
         var out: [(Digest, [UInt8])] = []
-        s.replay { out.append(($0.digest, Array($0.payload))) }
+        try! s.replay { out.append(($0.digest, Array($0.payload))) }
         return (s, out)
     }
 

@@ -1,5 +1,6 @@
 import XCTest
 @testable import AeroEngine
+import CAeroSys
 
 /// The log-structured file: replay order, tombstones, block roll-over, torn writes, full files.
 final class DeviceStoreTests: XCTestCase {
@@ -17,7 +18,7 @@ final class DeviceStoreTests: XCTestCase {
     }
     func replayAll(_ s: DeviceStore) -> [(DeviceStore.Kind, Digest, [UInt8])] {
         var out: [(DeviceStore.Kind, Digest, [UInt8])] = []
-        s.replay { out.append(($0.kind, $0.digest, Array($0.payload))) }
+        try! s.replay { out.append(($0.kind, $0.digest, Array($0.payload))) }
         return out
     }
 
@@ -64,6 +65,38 @@ final class DeviceStoreTests: XCTestCase {
         pwrite(fd, &seq, 8, 8)
         Glibc.close(fd)
         XCTAssertEqual(replayAll(try open()).count, 0)
+    }
+
+    /// Entry checksums are CRC-32C: the standard check value, and the SSE4.2 path agrees with
+    /// the table on every length and split.
+    func testCRC32C() {
+        XCTAssertEqual(Array("123456789".utf8).withUnsafeBytes { aero_crc32c(0, $0.baseAddress!, 9) }, 0xE306_9283)
+        var rng = SystemRandomNumberGenerator()
+        for n in [0, 1, 7, 8, 9, 63, 64, 1000] {
+            let bytes = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            bytes.withUnsafeBytes { b in
+                let whole = aero_crc32c(0, b.baseAddress, n)
+                XCTAssertEqual(whole, aero_crc32c_portable(0, b.baseAddress, n), "length \(n)")
+                let cut = n / 3
+                XCTAssertEqual(aero_crc32c(aero_crc32c(0, b.baseAddress, cut), b.baseAddress.map { $0 + cut }, n - cut), whole)
+            }
+        }
+    }
+
+    /// A file written in another entry format is refused, not read wrongly or overwritten.
+    func testAnotherFormatVersionIsRefused() throws {
+        let s = try open()
+        _ = replayAll(s)
+        _ = [UInt8](repeating: 3, count: 50).withUnsafeBytes { s.append(.record, digest(1), $0) }
+        XCTAssertTrue(s.flush())
+        XCTAssertEqual(replayAll(try open()).count, 1)
+        let fd = Glibc.open(path, O_RDWR)
+        var version: UInt32 = DeviceStore.formatVersion + 1
+        pwrite(fd, &version, 4, 20)
+        Glibc.close(fd)
+        XCTAssertThrowsError(try open().replay { _ in }) { error in
+            XCTAssertTrue("\(error)".contains("another format"), "\(error)")
+        }
     }
 
     func testFullFileRefusesAppends() throws {

@@ -11,6 +11,7 @@ static const uint32_t AERO_EPOLLERR = 0x008;
 static const uint32_t AERO_EPOLLHUP = 0x010;
 static const uint32_t AERO_EPOLLRDHUP = 0x2000;
 static const uint32_t AERO_EPOLLEXCLUSIVE = 1u << 28;
+static const uint32_t AERO_EPOLLONESHOT = 1u << 30;
 
 /// epoll_create1(EPOLL_CLOEXEC).
 int aero_epoll_create(void);
@@ -48,8 +49,16 @@ int aero_pread_all(int fd, void *buf, size_t len, long long off);
 int aero_ensure_size(int fd, long long size);
 /// fdatasync; 0 or -1.
 int aero_datasync(int fd);
-/// zlib's CRC-32, continuing from `crc` (start with 0).
-uint32_t aero_crc32(uint32_t crc, const void *buf, size_t len);
+/// Relaxed atomic add / load / exchange on a 64-bit counter (arrays of counters, where
+/// Swift's Atomic cannot go).
+int64_t aero_atomic_add(int64_t *p, int64_t v);
+int64_t aero_atomic_load(const int64_t *p);
+int64_t aero_atomic_exchange(int64_t *p, int64_t v);
+/// CRC-32C (Castagnoli), continuing from `crc` (start with 0): SSE4.2 where the CPU has it,
+/// a table otherwise (same result).
+uint32_t aero_crc32c(uint32_t crc, const void *buf, size_t len);
+/// The table version alone (tests compare the two).
+uint32_t aero_crc32c_portable(uint32_t crc, const void *buf, size_t len);
 /// LZ4 block compression: compressed size, or 0 when it does not fit in `dst_cap`.
 int aero_lz4_compress(const void *src, int src_len, void *dst, int dst_cap, int acceleration);
 /// LZ4 block decompression into exactly `dst_len` bytes: that size, or a negative number

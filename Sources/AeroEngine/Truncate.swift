@@ -23,6 +23,8 @@ extension Engine {
         } else if cutoff > ns.truncateLUT.load(ordering: .relaxed) {
             ns.truncateLUT.store(cutoff, ordering: .relaxed)
         }
+        // The cut-off is durable before anything is dropped.
+        saveTruncateCutoffs()
         var victims: [Digest] = []
         for p in ns.partitions {
             p.lock.lock()

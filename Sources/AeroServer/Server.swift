@@ -102,6 +102,7 @@ public final class Server: @unchecked Sendable {
             Log.info("drv", "{\(ns.name)} loaded \(n) records from \(ns.config.device!.file)"
                      + (ns.device!.direct ? " (direct I/O)" : "") + " in \(ms) ms (\(Int64(n) * 1000 / ms) records/s)")
         }
+        engine.loadTruncateCutoffs()
         // Indexes defined by an earlier run are recreated and rebuilt.
         engine.loadIndexDefinitions { line in
             let req = InfoRequest(line)

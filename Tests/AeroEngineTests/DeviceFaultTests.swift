@@ -119,7 +119,7 @@ final class FaultyFile: StorageFile, @unchecked Sendable {
 
 // The helpers live in the test class, so other test files are free to use these names.
 extension DeviceFaultTests {
-    struct Reply { var result: UInt8; var generation: UInt32; var bins: [String: [UInt8]] }
+    typealias Reply = WireReply
 
     /// One record as a client sees it.
     struct Rec: Equatable, CustomStringConvertible {
@@ -191,22 +191,7 @@ extension DeviceFaultTests {
             }
             let out = WireBuffer()
             _ = Array(msg.bytes).withUnsafeBytes { engine.handle($0, out: out, ctx: ctx) }
-            return Node.decode(Array(out.bytes), at: 8)
-        }
-
-        static func decode(_ b: [UInt8], at start: Int) -> Reply {
-            func u32(_ i: Int) -> UInt32 { UInt32(b[i]) << 24 | UInt32(b[i + 1]) << 16 | UInt32(b[i + 2]) << 8 | UInt32(b[i + 3]) }
-            let nFields = Int(b[start + 18]) << 8 | Int(b[start + 19])
-            let nOps = Int(b[start + 20]) << 8 | Int(b[start + 21])
-            var at = start + 22
-            for _ in 0..<nFields { at += 4 + Int(u32(at)) }
-            var bins: [String: [UInt8]] = [:]
-            for _ in 0..<nOps {
-                let size = Int(u32(at)), nameLen = Int(b[at + 7])
-                bins[String(decoding: b[(at + 8)..<(at + 8 + nameLen)], as: UTF8.self)] = Array(b[(at + 8 + nameLen)..<(at + 4 + size)])
-                at += 4 + size
-            }
-            return Reply(result: b[start + 5], generation: u32(start + 6), bins: bins)
+            return WireReply.decode(Array(out.bytes), at: 8)
         }
     }
 

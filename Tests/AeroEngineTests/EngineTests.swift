@@ -15,7 +15,7 @@ final class EngineTests: XCTestCase {
     }
 
     struct Op { var op: UInt8; var particle: UInt8 = 0; var name: String; var value: [UInt8] = [] }
-    struct Reply { var result: UInt8; var generation: UInt32; var voidTime: UInt32; var bins: [String: [UInt8]]; var info3: UInt8 }
+    typealias Reply = WireReply
 
     func digest(_ k: Int) -> [UInt8] { (0..<20).map { UInt8(truncatingIfNeeded: ($0 + 1) * 31 + k * 7) } }
 
@@ -44,22 +44,7 @@ final class EngineTests: XCTestCase {
         return decode(b, at: 8)
     }
 
-    func decode(_ b: [UInt8], at start: Int) -> Reply {
-        func u32(_ i: Int) -> UInt32 { UInt32(b[i]) << 24 | UInt32(b[i + 1]) << 16 | UInt32(b[i + 2]) << 8 | UInt32(b[i + 3]) }
-        let nFields = Int(b[start + 18]) << 8 | Int(b[start + 19])
-        let nOps = Int(b[start + 20]) << 8 | Int(b[start + 21])
-        var at = start + 22
-        for _ in 0..<nFields { at += 4 + Int(u32(at)) }
-        var bins: [String: [UInt8]] = [:]
-        for _ in 0..<nOps {
-            let size = Int(u32(at))
-            let nameLen = Int(b[at + 7])
-            let name = String(decoding: b[(at + 8)..<(at + 8 + nameLen)], as: UTF8.self)
-            bins[name] = Array(b[(at + 8 + nameLen)..<(at + 4 + size)])
-            at += 4 + size
-        }
-        return Reply(result: b[start + 5], generation: u32(start + 6), voidTime: u32(start + 10), bins: bins, info3: b[start + 3])
-    }
+    func decode(_ b: [UInt8], at start: Int) -> Reply { WireReply.decode(b, at: start) }
 
     func int(_ v: Int64) -> [UInt8] { withUnsafeBytes(of: v.bigEndian) { Array($0) } }
     func put(_ k: Int, _ bins: [String: Int64], info2: UInt8 = 0, info3: UInt8 = 0, gen: UInt32 = 0, ttl: UInt32 = 0) -> Reply {

@@ -100,6 +100,10 @@ public final class DeviceStore: @unchecked Sendable {
     let fileReadsPossible = Atomic<Bool>(false)
     /// Free blocks client writes leave to defrag, so it can always make room.
     let defragReserve: Int
+    /// Per block: 1 while its bytes are in memory (current or cached), readable without the lock.
+    let resident: UnsafeMutablePointer<Int64>
+    /// Signalled when a block is sealed, so the flusher writes it without waiting out its period.
+    let flusherWakeup = Wakeup()
 
     deinit { live.deallocate(); resident.deallocate() }
 
@@ -238,22 +242,6 @@ public final class DeviceStore: @unchecked Sendable {
         return spare.popLast() ?? WriteBlock(size: blockSize)
     }
 
-    /// Per block: 1 while its bytes are in memory (current or cached), readable without the lock.
-    let resident: UnsafeMutablePointer<Int64>
-
-    /// Recomputes `fileReadsPossible` and the per-block residency. Caller holds the lock.
-    func noteResidency() {
-        let inUse = blockCount - free.count - (current == nil ? 0 : 1)
-        fileReadsPossible.store(inUse > cached.count, ordering: .relaxed)
-        for i in 0..<blockCount {
-            let inMemory: Int64 = (current?.index == i || cached[i] != nil) ? 1 : 0
-            if aero_atomic_load(resident + i) != inMemory { _ = aero_atomic_exchange(resident + i, inMemory) }
-        }
-    }
-    /// Is this block's copy in memory (so reading from it cannot block)?
-    @inline(__always) func isResident(block: Int) -> Bool { aero_atomic_load(resident + block) != 0 }
-    public var readsMayHitFile: Bool { fileReadsPossible.load(ordering: .relaxed) }
-
     /// Drops the oldest cached blocks that are on the file until the cache fits its size.
     /// Caller holds the lock.
     func trimCache() {
@@ -311,75 +299,4 @@ public final class DeviceStore: @unchecked Sendable {
 
     /// Sealed blocks waiting for the flusher. Caller holds the lock.
     private func pendingCount() -> Int { cached.values.reduce(0) { $0 + ($1.onFile ? 0 : 1) } }
-    /// Signalled when a block is sealed, so the flusher writes it without waiting out its period.
-    let flusherWakeup = Wakeup()
-
-    // MARK: reading
-
-    /// Copies the payload of the entry at (block, offset), `count` bytes, into `dst`: from the
-    /// current block or the post-write cache when it is there, else from the file, where the
-    /// whole entry is read and must pass its checksum and name `digest`.
-    func read(block: Int, offset: Int, count: Int, digest: Digest, into dst: UnsafeMutableRawPointer, scratch: ThreadScratch) -> Bool {
-        lock.lock()
-        if let b = current, b.index == block {
-            memcpy(dst, b.buf + offset, count); lock.unlock(); return true
-        }
-        if let b = cached[block] {
-            memcpy(dst, b.buf + offset, count); lock.unlock(); return true
-        }
-        let seq = seqOf[block]
-        lock.unlock()
-        // The block cannot be freed meanwhile: the caller holds the record's partition lock,
-        // which defrag needs before it moves the record away.
-        let entryAt = block * blockSize + offset - DeviceStore.entryHeader
-        let entryLen = DeviceStore.entryLength(payload: count)
-        let page = DeviceStore.page
-        let start = file.direct ? entryAt & ~(page - 1) : entryAt
-        let end = file.direct ? (entryAt + entryLen + page - 1) & ~(page - 1) : entryAt + entryLen
-        let buf = scratch.aligned(end - start)
-        guard file.read(buf, count: end - start, at: start) else { return false }
-        let entry = buf + (entryAt - start)
-        guard Int(entry.load(as: UInt32.self)) == entryLen,
-              Int(entry.load(fromByteOffset: 28, as: UInt32.self)) == count,
-              Digest(UnsafeRawBufferPointer(start: entry + 8, count: 20)) == digest,
-              DeviceStore.checksum(entry, seq: seq) == entry.load(fromByteOffset: 32, as: UInt32.self) else { return false }
-        memcpy(dst, entry + DeviceStore.entryHeader, count)
-        return true
-    }
-
-    // MARK: accounting
-
-    public var direct: Bool { file.direct }
-    public var freeBlocks: Int { freeTotal.load(ordering: .relaxed) }
-    public var totalBlocks: Int { blockCount }
-    public var totalBytes: Int { blockCount * blockSize }
-    /// Bytes of live entries across blocks.
-    public var liveBytes: Int { liveTotal.load(ordering: .relaxed) }
-    /// Free blocks as a percentage of all blocks (stop-writes-avail-pct compares against it).
-    public var availablePct: Int { freeBlocks * 100 / blockCount }
-
-    /// Bytes appended for clients, bytes re-appended by defrag, and blocks defrag freed.
-    public struct Stats: Sendable {
-        public var userBytes: Int
-        public var defragBytes: Int
-        public var defragFreed: Int
-        public var freeBlocks: Int
-        public var cachedBlocks: Int
-    }
-    public var stats: Stats {
-        lock.withLock {
-            Stats(userBytes: userBytes, defragBytes: defragRewritten, defragFreed: defragFreed,
-                  freeBlocks: free.count, cachedBlocks: cached.count)
-        }
-    }
-
-    /// CRC-32C of an entry (its header with the checksum field as zero, and its payload),
-    /// then of the block's sequence number.
-    static func checksum(_ entry: UnsafeMutableRawPointer, seq: UInt64) -> UInt32 {
-        let payloadLen = Int(entry.load(fromByteOffset: 28, as: UInt32.self))
-        var crc = aero_crc32c(0, entry + 4, 28)
-        crc = aero_crc32c(crc, entry + entryHeader, payloadLen)
-        var s = seq
-        return withUnsafeBytes(of: &s) { aero_crc32c(crc, $0.baseAddress!, 8) }
-    }
 }

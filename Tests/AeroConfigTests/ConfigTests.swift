@@ -156,4 +156,71 @@ final class ConfigTests: XCTestCase {
         XCTAssertFalse(c.warnings.isEmpty)
         XCTAssertTrue(c.warnings.allSatisfy { $0.hasPrefix("aerospike.conf:") })
     }
+
+    /// The device engine's options, under their real names, and a set context.
+    func testDeviceOptions() throws {
+        let text = """
+        namespace disk {
+            set keep { disable-eviction true }
+            set other { disable-eviction false }
+            storage-engine device {
+                file /var/lib/aerolite/disk.dat
+                filesize 2G
+                write-block-size 1M
+                flush-size 128K
+                flush-max-ms 250
+                commit-to-device true
+                defrag-lwm-pct 60
+                defrag-sleep 0
+                post-write-cache 64M
+                max-write-cache 32M
+                read-page-cache true
+                direct-files false
+                compression lz4
+                compression-level 3
+                stop-writes-used-pct 80
+                stop-writes-avail-pct 10
+                evict-used-pct 60
+            }
+        }
+        """
+        let c = try Configuration.parse(text, file: "d.conf")
+        let ns = c.namespaces[0]
+        XCTAssertEqual(ns.storageEngine, "device")
+        XCTAssertEqual(ns.file, "/var/lib/aerolite/disk.dat")
+        XCTAssertEqual(ns.fileSize, 2 << 30)
+        XCTAssertEqual(ns.writeBlockSize, 1 << 20)
+        XCTAssertEqual(ns.flushMaxMs, 250)
+        XCTAssertTrue(ns.commitToDevice)
+        XCTAssertEqual(ns.defragLwmPct, 60)
+        XCTAssertEqual(ns.defragSleepMicros, 0)
+        XCTAssertEqual(ns.postWriteCache, 64 << 20)
+        XCTAssertEqual(ns.maxWriteCache, 32 << 20)
+        XCTAssertTrue(ns.readPageCache)
+        XCTAssertFalse(ns.directFiles)
+        XCTAssertTrue(ns.compressLZ4)
+        XCTAssertEqual(ns.compressionLevel, 3)
+        XCTAssertEqual(ns.stopWritesUsedPct, 80)
+        XCTAssertEqual(ns.stopWritesAvailPct, 10)
+        XCTAssertEqual(ns.evictUsedPct, 60)
+        XCTAssertEqual(ns.evictionDisabledSets, ["keep"])
+        XCTAssertEqual(c.warnings, [])
+        // Defaults: 8M blocks and a 256M post-write cache, as the real server.
+        let d = try Configuration.parse("namespace d { storage-engine device { file /x } }", file: "d.conf").namespaces[0]
+        XCTAssertEqual(d.writeBlockSize, 8 << 20)
+        XCTAssertEqual(d.postWriteCache, 256 << 20)
+        XCTAssertFalse(d.compressLZ4)
+    }
+
+    /// The config files shipped in config/ load without errors or warnings.
+    func testShippedConfigsLoad() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("config")
+        for name in ["aerolite.conf", "aerolite-device.conf"] {
+            let text = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
+            let c = try Configuration.parse(text, file: name)
+            XCTAssertEqual(c.warnings, [], name)
+            XCTAssertFalse(c.namespaces.isEmpty, name)
+        }
+    }
 }

@@ -563,3 +563,32 @@ def test_raw_device_is_sized_by_the_device_and_survives_a_restart(server_factory
             c.get(("disk", "raw", 3))
     finally:
         c.close()
+
+
+def test_several_files_make_one_namespace_in_any_order(server_factory):
+    """Two `file` lines: one run of blocks over both (4 MB), so 2.5 MB of records fit where one
+    2 MB file could not; listing the files the other way round at the next start changes nothing."""
+    base = DEVICE_CONFIG % {"filesize": "2M", "block": "64K", "flush": 100, "commit": "false", "extra": ""}
+    two = base.replace("file {work}/disk.dat", "file {work}/a.dat\n        file {work}/b.dat")
+    srv = server_factory(config_template=two)
+    c = make_client(srv)
+    for i in range(500):     # 2.5 MB: under the 70% stop-writes mark of 4 MB
+        c.put(("disk", "m", i), {"n": i, "s": "y" * 5000})
+    st = ns_stats(c)
+    assert int(st["data_total_bytes"]) == 4 << 20
+    assert int(st["data_used_bytes"]) > 2 << 20          # more than one file holds
+    cfg = list(c.info_all("get-config:context=namespace;id=disk").values())[0][1]
+    assert "storage-engine.file[0]=" in cfg and "storage-engine.file[1]=" in cfg
+    c.close()
+    srv.stop()
+    swapped = base.replace("file {work}/disk.dat", "file {work}/b.dat\n        file {work}/a.dat")
+    with open(srv.config_path, "w") as f:
+        f.write(swapped.format(work=srv.work_dir, port=srv.port))
+    srv.start()
+    c = make_client(srv)
+    try:
+        assert len(c.scan("disk", "m").results()) == 500
+        for i in (0, 299, 499):
+            assert c.get(("disk", "m", i))[2] == {"n": i, "s": "y" * 5000}
+    finally:
+        c.close()

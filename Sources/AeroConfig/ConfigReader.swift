@@ -169,8 +169,10 @@ struct ConfigReader {
                     case "evict-used-pct": ns.evictUsedPct = try int(s, 0...100)
                     case "file", "device":
                         guard kind == "device" else { warn(s, "'\(s.name)' has no effect for the memory engine"); continue }
-                        if ns.file != nil { throw fail(s, "only one storage file per namespace is supported") }
-                        ns.file = try value(s)
+                        let path = try value(s)
+                        if ns.files.contains(path) { throw fail(s, "'\(path)' is listed twice") }
+                        guard ns.files.count < 128 else { throw fail(s, "at most 128 files or devices per namespace") }
+                        ns.files.append(path)
                     case "filesize": ns.fileSize = try size(s)
                     case "write-block-size":
                         // Removed in 8.x (write blocks are 8M there); here it sizes the write blocks.

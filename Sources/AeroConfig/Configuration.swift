@@ -12,8 +12,9 @@ public struct NamespaceSettings: Sendable {
     public var evictUsedPct = 0
     public var defaultReadTouchTTLPct: UInt32 = 0
     public var storageEngine = "memory"
-    /// Device storage (storage-engine device { file ... }).
-    public var file: String? = nil
+    /// Device storage (storage-engine device { file ... }): each `file` or `device` line, in order.
+    public var files: [String] = []
+    public var file: String? { files.first }
     public var fileSize: Int = 1 << 30
     /// 8M, as the real server's write blocks.
     public var writeBlockSize: Int = 8 << 20

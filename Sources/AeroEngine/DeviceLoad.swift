@@ -8,8 +8,24 @@ extension Engine {
     /// each record, without the deleted ones and without records already expired.
     public func attachDevice(_ ns: Namespace) throws(PosixStorageFile.OpenError) {
         guard let cfg = ns.config.device else { return }
-        let store = try DeviceStore(path: cfg.file, fileSize: cfg.fileSize, options: cfg.store, directFiles: cfg.directFiles,
+        let store: DeviceStore
+        if cfg.files.count == 1 {
+            store = try DeviceStore(path: cfg.file, fileSize: cfg.fileSize, options: cfg.store, directFiles: cfg.directFiles,
                                     readPageCache: cfg.readPageCache)
+        } else {
+            var members: [StorageFile] = [], sizes: [Int] = []
+            for path in cfg.files {
+                let f = try PosixStorageFile(path: path, size: cfg.fileSize, directFiles: cfg.directFiles,
+                                             readPageCache: cfg.readPageCache)
+                let usable = (f.deviceSize ?? cfg.fileSize) / cfg.store.blockSize * cfg.store.blockSize
+                guard usable > 0 else {
+                    throw PosixStorageFile.OpenError(description: "storage '\(path)' is smaller than one write block")
+                }
+                members.append(f); sizes.append(usable)
+            }
+            let whole = ConcatenatedFile(members: members, sizes: sizes)
+            store = DeviceStore(file: whole, size: whole.size, options: cfg.store)
+        }
         try attach(store, to: ns)
     }
 

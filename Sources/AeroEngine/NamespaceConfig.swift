@@ -23,7 +23,10 @@ public struct NamespaceConfig: Sendable {
 
     /// Device storage: the file (or raw device), its size, and how the store behaves.
     public struct Device: Sendable {
-        public var file: String
+        /// The files or raw devices, in config order (one run of blocks across them).
+        public var files: [String]
+        public var file: String { files[0] }
+        /// Size of each file (raw devices are used whole).
         public var fileSize: Int
         public var store = DeviceStore.Options()
         public var flushMaxMs = 1000
@@ -33,7 +36,8 @@ public struct NamespaceConfig: Sendable {
         public var directFiles = true
         /// Reads through the kernel's page cache (read-page-cache).
         public var readPageCache = false
-        public init(file: String, fileSize: Int) { self.file = file; self.fileSize = fileSize }
+        public init(file: String, fileSize: Int) { self.files = [file]; self.fileSize = fileSize }
+        public init(files: [String], fileSize: Int) { self.files = files; self.fileSize = fileSize }
     }
     public var device: Device? = nil
 

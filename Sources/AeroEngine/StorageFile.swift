@@ -61,3 +61,42 @@ public final class PosixStorageFile: StorageFile, @unchecked Sendable {
     }
     public func sync() -> Bool { direct || aero_datasync(fd) == 0 }
 }
+
+/// Several files or devices of one namespace as one run of blocks: each member holds a whole
+/// number of write blocks, so no block straddles two members, and a transfer (always within
+/// one block) goes to the member holding it. Blocks carry their own sequence numbers, so the
+/// members may be listed in any order from one start to the next.
+public final class ConcatenatedFile: StorageFile, @unchecked Sendable {
+    let members: [StorageFile]
+    /// Where each member starts, in bytes of the whole.
+    let starts: [Int]
+    public let size: Int
+    public let direct: Bool
+
+    /// `sizes` are the members' usable sizes (whole blocks).
+    public init(members: [StorageFile], sizes: [Int]) {
+        self.members = members
+        var at = 0, starts: [Int] = []
+        for s in sizes { starts.append(at); at += s }
+        self.starts = starts
+        size = at
+        direct = members.allSatisfy(\.direct)
+    }
+
+    private func member(_ offset: Int) -> (StorageFile, Int)? {
+        guard offset >= 0, offset < size else { return nil }
+        var i = starts.count - 1
+        while starts[i] > offset { i -= 1 }
+        return (members[i], offset - starts[i])
+    }
+
+    public func write(_ buf: UnsafeRawPointer, count: Int, at offset: Int) -> Bool {
+        guard let (f, local) = member(offset) else { return false }
+        return f.write(buf, count: count, at: local)
+    }
+    public func read(_ buf: UnsafeMutableRawPointer, count: Int, at offset: Int) -> Bool {
+        guard let (f, local) = member(offset) else { return false }
+        return f.read(buf, count: count, at: local)
+    }
+    public func sync() -> Bool { members.allSatisfy { $0.sync() } }
+}

@@ -79,7 +79,8 @@ extension InfoHandler {
             ("storage-engine.data-size", c.dataSize), ("storage-engine.stop-writes-used-pct", c.stopWritesUsedPct),
         ]
         if let d = c.device {
-            items += [("storage-engine.file", d.file), ("storage-engine.filesize", d.fileSize),
+            items += d.files.enumerated().map { ("storage-engine.file[\($0.offset)]", $0.element) }
+            items += [("storage-engine.filesize", d.fileSize),
                       ("storage-engine.write-block-size", d.store.blockSize), ("storage-engine.flush-max-ms", d.flushMaxMs),
                       ("storage-engine.commit-to-device", d.store.commitToDevice),
                       ("storage-engine.post-write-cache", d.store.postWriteCache),

@@ -50,8 +50,8 @@ public final class Server: @unchecked Sendable {
         c.defaultReadTouchTTLPct = s.defaultReadTouchTTLPct
         c.stopWritesAvailPct = s.stopWritesAvailPct
         c.evictionDisabledSets = s.evictionDisabledSets
-        if let file = s.file {
-            var d = NamespaceConfig.Device(file: file, fileSize: s.fileSize)
+        if !s.files.isEmpty {
+            var d = NamespaceConfig.Device(files: s.files, fileSize: s.fileSize)
             d.store.blockSize = s.writeBlockSize
             d.store.commitToDevice = s.commitToDevice
             d.store.postWriteCache = s.postWriteCache
@@ -99,7 +99,7 @@ public final class Server: @unchecked Sendable {
             try engine.attachDevice(ns)
             let ms = max(1, monotonicMs() - t0)
             let n = ns.objects.load(ordering: .relaxed)
-            Log.info("drv", "{\(ns.name)} loaded \(n) records from \(ns.config.device!.file)"
+            Log.info("drv", "{\(ns.name)} loaded \(n) records from \(ns.config.device!.files.joined(separator: ", "))"
                      + (ns.device!.direct ? " (direct I/O)" : "") + " in \(ms) ms (\(Int64(n) * 1000 / ms) records/s)")
         }
         engine.loadTruncateCutoffs()

@@ -223,4 +223,11 @@ final class ConfigTests: XCTestCase {
             XCTAssertFalse(c.namespaces.isEmpty, name)
         }
     }
+
+    /// Several `file`/`device` lines make one namespace's storage, in order; a repeat is an error.
+    func testSeveralStorageFiles() throws {
+        let two = try Configuration.parse("namespace d { storage-engine device { file /a\n file /b\n filesize 1G } }", file: "d.conf")
+        XCTAssertEqual(two.namespaces[0].files, ["/a", "/b"])
+        XCTAssertThrowsError(try Configuration.parse("namespace d { storage-engine device { file /a\n file /a } }", file: "d.conf"))
+    }
 }

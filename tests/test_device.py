@@ -592,3 +592,17 @@ def test_several_files_make_one_namespace_in_any_order(server_factory):
             assert c.get(("disk", "m", i))[2] == {"n": i, "s": "y" * 5000}
     finally:
         c.close()
+
+
+def test_a_record_larger_than_a_write_block_is_too_big(server_factory):
+    srv = device_server(server_factory, filesize="1M", block="64K")
+    c = make_client(srv)
+    try:
+        with pytest.raises(ex.RecordTooBig):
+            c.put(("disk", "big", 1), {"b": bytearray(70_000)})     # max-record-size allows it; a block does not
+        c.put(("disk", "big", 2), {"b": bytearray(60_000)})
+        assert len(c.get(("disk", "big", 2))[2]["b"]) == 60_000
+        with pytest.raises(ex.RecordNotFound):
+            c.get(("disk", "big", 1))
+    finally:
+        c.close()

@@ -129,6 +129,7 @@ extension DeviceStore.Append {
         case .full: return ResultCode.outOfSpace
         case .overload: return ResultCode.deviceOverload
         case .ioError: return ResultCode.unknown
+        case .tooBig: return ResultCode.recordTooBig
         }
     }
 }

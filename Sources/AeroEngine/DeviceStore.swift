@@ -40,6 +40,8 @@ public final class DeviceStore: @unchecked Sendable {
         case overload
         /// The file refused a commit-to-device write; nothing was kept (UNKNOWN, 1).
         case ioError
+        /// The entry cannot fit in a write block (RECORD_TOO_BIG, 13).
+        case tooBig
     }
 
     /// One write block's buffer in memory: the current block, or a sealed one in the cache.
@@ -138,7 +140,7 @@ public final class DeviceStore: @unchecked Sendable {
     /// Appends an entry to the current block; tells where it went (the payload's offset).
     public func append(_ kind: Kind, _ digest: Digest, _ payload: UnsafeRawBufferPointer, defrag: Bool = false) -> Append {
         let len = DeviceStore.entryLength(payload: payload.count)
-        guard len <= blockSize - DeviceStore.headerSize else { return .full }
+        guard len <= blockSize - DeviceStore.headerSize else { return .tooBig }
         lock.lock(); defer { lock.unlock() }
         if !scrub() { return .ioError }
         if current == nil || current!.used + len > blockSize {

@@ -606,3 +606,23 @@ def test_a_record_larger_than_a_write_block_is_too_big(server_factory):
             c.get(("disk", "big", 1))
     finally:
         c.close()
+
+
+def test_pipelined_requests_then_half_close_are_answered_from_the_file(server_factory):
+    """Requests for records whose blocks are only on the file run on the blocking pool. A
+    client that pipelines several and then shuts its side still gets every answer, in order."""
+    import socket
+    import wire
+    srv = device_server(server_factory, block="128K", extra="        post-write-cache 0")
+    c = make_client(srv)
+    for i in range(300):
+        c.put(("disk", "h", i), {"n": i, "s": "z" * 1000})
+    c.close()
+    srv.restart()             # nothing in memory now but the index
+    frames = b"".join(wire.get_frame("disk", "h", key=i) for i in (5, 250, 7, 1000, 42))
+    with wire.connect(srv.port) as s:
+        s.sendall(frames)
+        s.shutdown(socket.SHUT_WR)
+        replies = [wire.read_reply(s) for _ in range(5)]
+    assert [r.result for r in replies] == [0, 0, 0, 2, 0]
+    assert [r.bins().get("n") for r in replies] == [5, 250, 7, None, 42]

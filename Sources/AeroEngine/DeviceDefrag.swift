@@ -12,12 +12,16 @@ import CAeroSys
 /// it to hide). Order of safety: the moved entries reach the file before the old block's
 /// header is cleared, so a crash at any point loses nothing (at worst an image replays twice).
 extension DeviceStore {
-    /// Sealed blocks on the file below the low-water mark, oldest first.
+    /// Sealed blocks on the file below the low-water mark, oldest first. The block with the
+    /// highest sequence stays (even when sealed): freeing it could let a later block reuse
+    /// its sequence after a restart.
     func defragCandidates(lowWaterPct: Int) -> [Int] {
         lock.withLock {
             let threshold = blockSize / 100 * lowWaterPct
+            let newest = seqOf.max() ?? 0
             return (0..<blockCount).filter { i in
-                seqOf[i] != 0 && i != current?.index && (cached[i]?.onFile ?? true) && aero_atomic_load(live + i) < threshold
+                seqOf[i] != 0 && seqOf[i] != newest && i != current?.index && (cached[i]?.onFile ?? true)
+                    && aero_atomic_load(live + i) < threshold
             }.sorted { seqOf[$0] < seqOf[$1] }
         }
     }
@@ -44,6 +48,7 @@ extension DeviceStore {
     /// Frees a block: its header is cleared on the file, then it may be reused.
     func release(block i: Int) -> Bool {
         lock.withLock {
+            guard seqOf[i] != 0 else { return false }  // freed already
             let zero = UnsafeMutableRawPointer.allocate(byteCount: DeviceStore.page, alignment: DeviceStore.page)
             defer { zero.deallocate() }
             memset(zero, 0, DeviceStore.page)

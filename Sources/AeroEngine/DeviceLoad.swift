@@ -44,6 +44,7 @@ extension Engine {
             free(old)
         }
         var setNames: [UInt16: [UInt8]] = [:]
+        var hidden: [Digest] = []
         let now = clock.nowSec()
         try store.replay { e in
             switch e.kind {
@@ -59,7 +60,11 @@ extension Engine {
                 // An image that expired while the server was down hides older ones, as a
                 // tombstone would, and is itself dead.
                 if RecordRef(UnsafeMutableRawPointer(mutating: e.payload.baseAddress!)).isExpired(now: now) {
-                    if let old = p.table.remove(e.digest) { superseded(old) }
+                    if let old = p.table.remove(e.digest) {
+                        superseded(old)
+                        // The older image must stay hidden once this one is defragged away.
+                        hidden.append(e.digest)
+                    }
                     store.markDead(block: e.block, payload: e.payload.count)
                     return
                 }
@@ -74,6 +79,14 @@ extension Engine {
         }
         // Sets come back under the ids their records carry (defrag may have reordered their entries).
         ns.sets.restore(setNames)
+        if !hidden.isEmpty {
+            for d in hidden {
+                guard case .stored = store.append(.tombstone, d, UnsafeRawBufferPointer(start: nil, count: 0), defrag: true) else {
+                    throw PosixStorageFile.OpenError(description: "no room to record deletes of records expired while down")
+                }
+            }
+            guard store.flush() else { throw PosixStorageFile.OpenError(description: "cannot write to the storage") }
+        }
         ns.objects.add(objects, ordering: .relaxed)
         ns.dataBytes.add(bytes, ordering: .relaxed)
         for id in 1..<perSet.count where perSet[id] != 0 || perSetBytes[id] != 0 {

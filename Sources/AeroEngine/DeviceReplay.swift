@@ -23,6 +23,10 @@ extension DeviceStore {
     public func replay(_ visit: (Entry) -> Void) throws(PosixStorageFile.OpenError) {
         let scan = HeaderScan(file: file, blockSize: blockSize, blockCount: blockCount)
         defer { scan.seqs.deallocate() }
+        if scan.unreadable.load(ordering: .relaxed) > 0 {
+            throw PosixStorageFile.OpenError(description: "\(scan.unreadable.load(ordering: .relaxed)) block headers could not be read; "
+                + "refusing to start rather than treat them as free")
+        }
         if scan.foreign.load(ordering: .relaxed) > 0 {
             throw PosixStorageFile.OpenError(description: "\(scan.foreign.load(ordering: .relaxed)) blocks were written in another "
                 + "format than this server's (version \(DeviceStore.formatVersion)); refusing to read or overwrite them")
@@ -44,18 +48,20 @@ extension DeviceStore {
                 next.enter()
                 DispatchQueue.global().async { prefetch.fetch(k + 1); next.leave() }
             }
-            if prefetch.ok[k] {
-                var liveBytes = 0
-                _ = parseEntries(prefetch.buffer(k), block: b.index, seq: b.seq) { e in
-                    liveBytes += DeviceStore.entryLength(payload: e.payload.count)
-                    visit(e)
-                }
-                lock.withLock {
-                    aero_atomic_add(live + b.index, Int64(liveBytes))
-                    seqOf[b.index] = b.seq
-                }
-                liveTotal.add(liveBytes, ordering: .relaxed)
+            guard prefetch.ok[k] else {
+                next.wait()
+                throw PosixStorageFile.OpenError(description: "block \(b.index) could not be read; refusing to start without its records")
             }
+            var liveBytes = 0
+            _ = parseEntries(prefetch.buffer(k), block: b.index, seq: b.seq) { e in
+                liveBytes += DeviceStore.entryLength(payload: e.payload.count)
+                visit(e)
+            }
+            lock.withLock {
+                aero_atomic_add(live + b.index, Int64(liveBytes))
+                seqOf[b.index] = b.seq
+            }
+            liveTotal.add(liveBytes, ordering: .relaxed)
             next.wait()
         }
         lock.withLock {
@@ -93,8 +99,9 @@ extension DeviceStore {
 /// i's sequence, 0 for a free block.
 private final class HeaderScan: @unchecked Sendable {
     let seqs: UnsafeMutableBufferPointer<UInt64>
-    /// Blocks with our magic but another format version.
+    /// Blocks with our magic but another format version, and blocks whose header read failed.
     let foreign = Atomic<Int>(0)
+    let unreadable = Atomic<Int>(0)
     init(file: StorageFile, blockSize: Int, blockCount: Int) {
         let seqs = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: blockCount)
         self.seqs = seqs
@@ -104,6 +111,7 @@ private final class HeaderScan: @unchecked Sendable {
             defer { header.deallocate() }
             for i in stride(from: lane, to: blockCount, by: lanes) {
                 let ok = file.read(header, count: DeviceStore.page, at: i * blockSize)
+                if !ok { self.unreadable.add(1, ordering: .relaxed) }
                 let ours = ok && header.load(as: UInt64.self) == DeviceStore.magic
                 if ours && header.load(fromByteOffset: 20, as: UInt32.self) != DeviceStore.formatVersion {
                     self.foreign.add(1, ordering: .relaxed)

@@ -106,6 +106,8 @@ public final class DeviceStore: @unchecked Sendable {
     let resident: UnsafeMutablePointer<Int64>
     /// Signalled when a block is sealed, so the flusher writes it without waiting out its period.
     let flusherWakeup = Wakeup()
+    /// Held by one `flush` at a time (taken before `lock`, never while holding it).
+    let flushLock = Lock()
 
     deinit { live.deallocate(); resident.deallocate() }
 
@@ -138,13 +140,17 @@ public final class DeviceStore: @unchecked Sendable {
     // MARK: writing
 
     /// Appends an entry to the current block; tells where it went (the payload's offset).
-    public func append(_ kind: Kind, _ digest: Digest, _ payload: UnsafeRawBufferPointer, defrag: Bool = false) -> Append {
+    /// `defrag`: the entry is defrag's (counted apart) and may use the block kept for defrag;
+    /// `mayUseReserve`: a delete's tombstone may use it too (deletes make room, so a full
+    /// device can always take them).
+    public func append(_ kind: Kind, _ digest: Digest, _ payload: UnsafeRawBufferPointer, defrag: Bool = false,
+                       mayUseReserve: Bool = false) -> Append {
         let len = DeviceStore.entryLength(payload: payload.count)
         guard len <= blockSize - DeviceStore.headerSize else { return .tooBig }
         lock.lock(); defer { lock.unlock() }
         if !scrub() { return .ioError }
         if current == nil || current!.used + len > blockSize {
-            if let refused = startBlock(reserve: defrag ? 0 : defragReserve) { return refused }
+            if let refused = startBlock(reserve: defrag || mayUseReserve ? 0 : defragReserve) { return refused }
         }
         let b = current!
         let at = b.used
@@ -272,13 +278,18 @@ public final class DeviceStore: @unchecked Sendable {
     /// `used` (that page's tail is zeros, where replay stops).
     private func writePages(_ b: WriteBlock) -> Bool {
         guard !b.onFile else { return true }
-        let page = DeviceStore.page
-        let from = (b.flushedTo / page) * page
-        let to = min(blockSize, (b.used + page - 1) / page * page)
+        let (from, to) = pageRange(b)
         let used = b.used
         guard file.write(b.buf + from, count: to - from, at: b.index * blockSize + from), file.sync() else { return false }
         b.flushedTo = used
         return true
+    }
+
+    /// The pages of a block not yet on the file: from the first changed one through the one
+    /// holding `used`.
+    private func pageRange(_ b: WriteBlock) -> (from: Int, to: Int) {
+        let page = DeviceStore.page
+        return ((b.flushedTo / page) * page, min(blockSize, (b.used + page - 1) / page * page))
     }
 
     /// The flusher's turn (every flush-max-ms, and whenever sealed blocks wait) and the
@@ -286,13 +297,22 @@ public final class DeviceStore: @unchecked Sendable {
     /// file refused a write (it is tried again next time).
     @discardableResult
     public func flush() -> Bool {
-        lock.withLock {
-            // In order, stopping at the first refusal: a later block never reaches the file
-            // ahead of an earlier one.
-            guard scrub() else { return false }
-            for idx in cacheOrder {
-                if let b = cached[idx], !b.onFile, !writePages(b) { return false }
-            }
+        // One flush at a time, in order, stopping at the first refusal: a later block never
+        // reaches the file ahead of an earlier one.
+        flushLock.lock(); defer { flushLock.unlock() }
+        let waiting: [WriteBlock]? = lock.withLock {
+            guard scrub() else { return nil }
+            return cacheOrder.compactMap { idx in cached[idx].flatMap { $0.onFile ? nil : $0 } }
+        }
+        guard let waiting else { return false }
+        // A sealed block no longer changes and is not reused before it is on the file, so it
+        // is written without the store lock: appends and reads go on meanwhile.
+        for b in waiting {
+            let (from, to) = pageRange(b)
+            guard file.write(b.buf + from, count: to - from, at: b.index * blockSize + from), file.sync() else { return false }
+            lock.withLock { b.flushedTo = b.used }
+        }
+        return lock.withLock {
             guard writeCurrent() else { return false }
             trimCache()
             return true

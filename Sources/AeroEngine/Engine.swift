@@ -9,6 +9,8 @@ public final class Engine: @unchecked Sendable {
     public let clock: Clock
     public let udf: UDFRegistry
     public let jobs = JobTable()
+    /// Serializes writes of the truncate cut-off file.
+    let truncateSaveLock = Lock()
     /// Largest number of rows one batch may carry (batch-max-requests; 0 = no limit).
     public var batchMaxRequests = 0
 
@@ -41,10 +43,11 @@ public final class Engine: @unchecked Sendable {
         // One record: only if it exists and its image is in a block no longer in memory.
         let d = Digest(body[span: ds])
         let p = ns.partition(for: d)
-        return p.lock.withLock {
-            guard let stub = p.table.get(d) else { return false }
-            return !dev.isResident(block: RecordStub.block(stub))
-        }
+        // A busy partition (a scan reading it from the file, say) is not waited for here.
+        guard p.lock.tryLock() else { return true }
+        defer { p.lock.unlock() }
+        guard let stub = p.table.get(d) else { return false }
+        return !dev.isResident(block: RecordStub.block(stub))
     }
 
     /// What a message turned into: a finished reply, or a stream the connection drains.

@@ -53,8 +53,7 @@ extension Engine {
             let p = ns.partition(for: c.digest)
             p.lock.withLock {
                 guard let raw = p.table.get(c.digest), RecordRef(raw).voidTime == c.void else { return }
-                ns.dropRecord(p, c.digest)
-                evicted += 1
+                if ns.dropRecord(p, c.digest) == 0 { evicted += 1 }
             }
         }
         ns.evictedObjects.add(evicted, ordering: .relaxed)
@@ -75,12 +74,11 @@ extension Engine {
                 if r.isExpired(now: now) || ns.isTruncated(r) { victims.append(d) }
             }
             for d in victims {
-                if let raw = p.table.get(d), RecordRef(raw).isExpired(now: now) {
-                    ns.expiredObjects.add(1, ordering: .relaxed)
-                }
-                ns.dropRecord(p, d)
+                let expired = p.table.get(d).map { RecordRef($0).isExpired(now: now) } ?? false
+                guard ns.dropRecord(p, d) == 0 else { continue }  // no room for the delete: next sweep
+                removed += 1
+                if expired { ns.expiredObjects.add(1, ordering: .relaxed) }
             }
-            removed += victims.count
             p.lock.unlock()
         }
         return removed

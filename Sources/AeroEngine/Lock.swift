@@ -14,6 +14,8 @@ public final class Lock: @unchecked Sendable {
     deinit { pthread_mutex_destroy(m); m.deallocate() }
     @inline(__always) public func lock() { pthread_mutex_lock(m) }
     @inline(__always) public func unlock() { pthread_mutex_unlock(m) }
+    /// Takes the lock if it is free; false (not held) otherwise.
+    @inline(__always) public func tryLock() -> Bool { pthread_mutex_trylock(m) == 0 }
     @inline(__always) public func withLock<T>(_ body: () throws -> T) rethrows -> T {
         lock(); defer { unlock() }
         return try body()

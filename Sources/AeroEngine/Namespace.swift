@@ -69,7 +69,7 @@ public final class Namespace: @unchecked Sendable {
     func dropRecord(_ p: Partition, _ d: Digest, image known: RecordRef? = nil) -> UInt8 {
         guard let entry = p.table.get(d) else { return 0 }
         if let dev = device {
-            let rc = dev.append(.tombstone, d, UnsafeRawBufferPointer(start: nil, count: 0)).resultCode
+            let rc = dev.append(.tombstone, d, UnsafeRawBufferPointer(start: nil, count: 0), mayUseReserve: true).resultCode
             if rc != 0 { return rc }
         }
         p.table.remove(d)
@@ -105,8 +105,7 @@ public final class Namespace: @unchecked Sendable {
         let expired = r.isExpired(now: now)
         if expired || isTruncated(r) {
             let g = UInt32(r.generation), v = r.voidTime
-            dropRecord(p, d)
-            if expired { expiredObjects.add(1, ordering: .relaxed) }
+            if dropRecord(p, d) == 0 && expired { expiredObjects.add(1, ordering: .relaxed) }
             return (nil, g, v, false)
         }
         guard let img = image(entry, d) else { return (nil, 0, 0, true) }

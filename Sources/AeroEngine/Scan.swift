@@ -80,12 +80,14 @@ public final class ScanCursor: RecordStream {
         let nowMs = engine.clock.nowMs()
         for d in ctx.digests {
             guard remaining > 0 else { break }
-            guard let r = ns.liveRecord(p, d, now: now) else { continue }
+            // The set is in the index entry's header: records of other sets are never read.
+            guard let entry = p.table.get(d) else { continue }
             switch setFilter {
             case .all: break
             case .none: continue
-            case .set(let id): if r.setID != id { continue }
+            case .set(let id): if RecordRef(entry).setID != id { continue }
             }
+            guard let r = ns.liveRecord(p, d, now: now) else { continue }
             if let filter, !filter.passes(StoredRecordView(r: r, ns: ns, now: nowMs)) { continue }
             if emitRecord(out, ns, r, d, noBins: noBins, bins: bins, bval: nil) {
                 remaining -= 1

@@ -1,7 +1,13 @@
 import AeroWire
+import Synchronization
 
 extension Engine {
-    public enum TruncateError: Error { case future }
+    public enum TruncateError: Error {
+        /// The cut-off lies in the future.
+        case future
+        /// The cut-off could not be made durable, or the set could not be recorded: nothing was truncated.
+        case storage
+    }
 
     /// Truncates a set (or the whole namespace when `set` is nil): records last updated
     /// before `lutUnixNanos` (default: now) are gone at once, and their memory is freed now.
@@ -14,17 +20,25 @@ extension Engine {
             cutoff = unixMs > epochMs ? unixMs - epochMs : 0
             if cutoff > nowMs { throw .future }
         }
-        var setID: UInt16? = nil
+        // The cut-off that moves: the set's (a set that doesn't exist yet still gets one) or
+        // the namespace's.
+        var info: SetInfo? = nil
         if let set {
-            // Truncating a set that doesn't exist yet still records the cut-off for it.
-            guard let info = Array(set.utf8).withUnsafeBytes({ ns.sets.intern($0) }) else { return }
-            if cutoff > info.truncateLUT.load(ordering: .relaxed) { info.truncateLUT.store(cutoff, ordering: .relaxed) }
-            setID = info.id
-        } else if cutoff > ns.truncateLUT.load(ordering: .relaxed) {
-            ns.truncateLUT.store(cutoff, ordering: .relaxed)
+            guard let s = Array(set.utf8).withUnsafeBytes({ ns.sets.intern($0) }) else { throw .storage }
+            info = s
         }
-        // The cut-off is durable before anything is dropped.
-        saveTruncateCutoffs()
+        func lut() -> UInt64 { info?.truncateLUT.load(ordering: .relaxed) ?? ns.truncateLUT.load(ordering: .relaxed) }
+        func setLUT(_ v: UInt64) {
+            if let info { info.truncateLUT.store(v, ordering: .relaxed) } else { ns.truncateLUT.store(v, ordering: .relaxed) }
+        }
+        let setID = info?.id
+        let before = lut()
+        if cutoff > before { setLUT(cutoff) }
+        // The cut-off is durable before anything is dropped; if it cannot be, nothing changes.
+        guard saveTruncateCutoffs() else {
+            setLUT(before)
+            throw .storage
+        }
         var victims: [Digest] = []
         for p in ns.partitions {
             p.lock.lock()

@@ -6,8 +6,11 @@
 extension Engine {
     var truncateCutoffsPath: String? { udf.directory.map { $0 + "/../truncate.lut" } }
 
-    func saveTruncateCutoffs() {
-        guard let path = truncateCutoffsPath else { return }
+    /// Writes every cut-off (serialized: two truncates at once must not drop each other's
+    /// line). False when the file could not be written.
+    func saveTruncateCutoffs() -> Bool {
+        guard let path = truncateCutoffsPath else { return true }
+        truncateSaveLock.lock(); defer { truncateSaveLock.unlock() }
         var text = ""
         for ns in namespaces {
             let lut = ns.truncateLUT.load(ordering: .relaxed)
@@ -17,7 +20,7 @@ extension Engine {
                 if slut > 0 { text += "\(ns.name)\t\(s.name)\t\(slut)\n" }
             }
         }
-        _ = writeFile(path, Array(text.utf8))
+        return writeFile(path, Array(text.utf8), syncDirectory: true)
     }
 
     /// Restores the cut-offs of an earlier run (after device namespaces are loaded, so their

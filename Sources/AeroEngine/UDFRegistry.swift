@@ -82,7 +82,9 @@ func makeDirectories(_ path: String) {
     }
 }
 
-func writeFile(_ path: String, _ content: [UInt8]) -> Bool {
+/// Writes a file whole through a temporary and a rename; `syncDirectory` also makes the
+/// rename durable.
+func writeFile(_ path: String, _ content: [UInt8], syncDirectory: Bool = false) -> Bool {
     let tmp = path + ".tmp"
     let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     guard fd >= 0 else { return false }
@@ -97,7 +99,13 @@ func writeFile(_ path: String, _ content: [UInt8]) -> Bool {
     }
     ok = ok && fsync(fd) == 0
     close(fd)
-    return ok && rename(tmp, path) == 0
+    guard ok && rename(tmp, path) == 0 else { return false }
+    guard syncDirectory else { return true }
+    let dir = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+    let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY)
+    guard dfd >= 0 else { return false }
+    defer { close(dfd) }
+    return fsync(dfd) == 0
 }
 
 func readFile(_ path: String) -> [UInt8]? {

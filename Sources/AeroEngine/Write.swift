@@ -113,7 +113,15 @@ extension Engine {
             return fail(stored.rc)
         }
         let old = p.table.put(digest, entry)
-        if let r = existing { ns.account(r, sign: -1) }
+        if let r = existing {
+            ns.account(r, sign: -1)
+        } else if let old {
+            // A doomed record whose delete could not be written is replaced now.
+            ns.account(RecordRef(old), sign: -1)
+            if ns.sindexes.count.load(ordering: .relaxed) > 0, let img = ns.image(old, digest) {
+                ns.indexRecord(old: img, new: nil, digest)
+            }
+        }
         ns.account(rec, sign: 1)
         ns.indexRecord(old: existing, new: rec, digest)
         // Only now may the old entry go: work bins pointed into it (or into its image).

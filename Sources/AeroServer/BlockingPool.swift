@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import AeroEngine
 
 /// Threads for requests that may block on a device read, so an event loop never waits for
@@ -21,12 +22,17 @@ final class BlockingPool: @unchecked Sendable {
                 while !server.stopping.load(ordering: .relaxed) {
                     guard ready.wait(timeout: .now() + .milliseconds(200)) == .success, let job = take() else { continue }
                     job(router, ctx)
+                    running.subtract(1, ordering: .releasing)
                 }
             }
         }
     }
 
+    /// Jobs submitted and not finished (a clean shutdown waits for them).
+    let running = Atomic<Int>(0)
+
     func submit(_ job: @escaping Job) {
+        running.add(1, ordering: .relaxed)
         lock.withLock { jobs.append(job) }
         ready.signal()
     }

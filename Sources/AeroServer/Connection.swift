@@ -19,6 +19,8 @@ final class Connection {
     /// A step of this connection runs on the blocking pool: its reactor leaves it alone (no
     /// reads, no writes, events parked) until the step is handed back.
     var busy = false
+    /// The peer finished sending while a step was on the pool: hang up once it is answered.
+    var closeWhenIdle = false
 
     init(fd: Int32) { self.fd = fd }
 

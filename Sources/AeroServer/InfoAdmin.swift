@@ -50,8 +50,10 @@ extension InfoHandler {
         }
         do {
             try s.engine.truncate(ns, set: set, lutUnixNanos: nanos)
-        } catch {
+        } catch .future {
             return "ERROR:4:would truncate in the future"
+        } catch {
+            return "ERROR:1:could not record the truncate"
         }
         Log.info("truncate", "truncated {\(nsName)}" + (set.map { "|\($0)" } ?? ""))
         return "ok"

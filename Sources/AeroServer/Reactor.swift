@@ -67,7 +67,11 @@ final class Reactor: @unchecked Sendable {
             resumeThrottled()
         }
         for case let c? in connections { close(c) }
+        exited.store(true, ordering: .releasing)
     }
+
+    /// Set when `run` has returned: nothing more is answered on this loop.
+    let exited = Atomic<Bool>(false)
 
     /// Accepts every pending connection and deals them out round-robin, so a burst of
     /// connects spreads over all reactors instead of landing on whichever woke first.
@@ -123,8 +127,10 @@ final class Reactor: @unchecked Sendable {
             case .open: break
             case .failed: close(c); return
             case .endOfInput:
-                // The peer finished sending: answer what it sent, then hang up.
+                // The peer finished sending: answer what it sent, then hang up (once a step
+                // on the blocking pool, if one runs, is back).
                 process(c)
+                if c.busy { c.closeWhenIdle = true; return }
                 _ = flush(c)
                 close(c)
                 return
@@ -159,7 +165,7 @@ final class Reactor: @unchecked Sendable {
             if let s = c.stream {
                 // Stream a scan: add frames while the socket keeps up.
                 if c.hasPendingOutput { break }
-                if s.resumeAtMs > monotonicMsNow() {
+                if s.resumeAtMs > monotonicMs() {
                     // records_per_second: come back when the stream may go on.
                     if !throttled.contains(where: { $0 === c }) { throttled.append(c) }
                     break
@@ -251,6 +257,7 @@ final class Reactor: @unchecked Sendable {
             _ = aero_epoll_mod(epfd, c.fd, c.wantsWrite ? AERO_EPOLLOUT : (AERO_EPOLLIN | AERO_EPOLLRDHUP), UInt64(c.fd))
             guard keep else { _ = flush(c); close(c); continue }
             if flush(c) { process(c) }
+            if c.closeWhenIdle && !c.busy && !c.closed { _ = flush(c); close(c) }
         }
     }
 
@@ -260,14 +267,14 @@ final class Reactor: @unchecked Sendable {
     /// epoll timeout: the nearest throttled stream's time, else a second.
     private func nextTimeout() -> Int32 {
         guard !throttled.isEmpty else { return 1000 }
-        let now = monotonicMsNow()
+        let now = monotonicMs()
         let soonest = throttled.map { $0.stream?.resumeAtMs ?? now }.min() ?? now
         return Int32(max(0, min(1000, soonest - now)))
     }
 
     private func resumeThrottled() {
         guard !throttled.isEmpty else { return }
-        let now = monotonicMsNow()
+        let now = monotonicMs()
         let due = throttled.filter { $0.closed || ($0.stream?.resumeAtMs ?? 0) <= now }
         throttled.removeAll { c in due.contains { $0 === c } }
         for c in due where !c.closed && !c.busy { process(c) }

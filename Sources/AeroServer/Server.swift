@@ -19,7 +19,7 @@ public final class Server: @unchecked Sendable {
     public private(set) var port = 0
     let nodeID: String
     let clusterKey: String
-    private let startMs = monotonicMsNow()
+    private let startMs = monotonicMs()
 
     private let open = Atomic<Int>(0)
     private let opened = Atomic<Int>(0)
@@ -129,8 +129,13 @@ public final class Server: @unchecked Sendable {
         stopping.store(true, ordering: .relaxed)
         if listenFD >= 0 { close(listenFD); listenFD = -1 }
         for r in reactors { r.wake() }
-        // Let in-flight requests finish on the reactors, then write every device's last block.
-        usleep(50_000)
+        // Requests in flight finish on the loops and the blocking pool (for up to 2 s); only
+        // then is every device's last block written, so nothing acknowledged is left behind.
+        let deadline = monotonicMs() + 2000
+        while monotonicMs() < deadline
+                && (reactors.contains { !$0.exited.load(ordering: .acquiring) } || blockingPool.running.load(ordering: .acquiring) > 0) {
+            usleep(2000)
+        }
         engine.flushDevices()
     }
 
@@ -151,7 +156,7 @@ public final class Server: @unchecked Sendable {
     var openConnections: Int { open.load(ordering: .relaxed) }
     var connectionsOpened: Int { opened.load(ordering: .relaxed) }
     var connectionsClosed: Int { closed.load(ordering: .relaxed) }
-    var uptimeSeconds: Int64 { (monotonicMsNow() - startMs) / 1000 }
+    var uptimeSeconds: Int64 { (monotonicMs() - startMs) / 1000 }
 
     /// Resident set size from /proc/self/statm.
     func residentKB() -> Int {
@@ -165,10 +170,4 @@ public final class Server: @unchecked Sendable {
         guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
         return pages * Int(sysconf(Int32(_SC_PAGESIZE))) / 1024
     }
-}
-
-func monotonicMsNow() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
 }

@@ -138,29 +138,32 @@ extension DeviceFaultTests {
         let ctx = TxnContext()
         var ns: Namespace { engine.namespaces[0] }
 
-        init(_ file: FaultyFile, _ options: DeviceStore.Options) {
+        init(_ file: FaultyFile, _ options: DeviceStore.Options, clockAhead: Int64 = 0) {
             self.file = file
             self.options = options
             var cfg = NamespaceConfig(name: "test")
             cfg.maxRecordSize = 64 << 10
+            cfg.allowTTLWithoutNsup = true  // TTLs without an expiry thread (tests move the clock)
             var dev = NamespaceConfig.Device(file: "/nonexistent", fileSize: file.size)
             dev.store = options
             cfg.device = dev
-            engine = Engine(namespaces: [cfg], clock: Clock(), udf: UDFRegistry(directory: nil))
+            let clock = Clock()
+            clock.advance(seconds: clockAhead)
+            engine = Engine(namespaces: [cfg], clock: clock, udf: UDFRegistry(directory: nil))
             store = DeviceStore(file: file, size: file.size, options: options)
             try! engine.attach(store, to: engine.namespaces[0])
         }
 
         /// A clean restart from what the disk holds now.
-        func restarted() -> Node { Node(FaultyFile(image: file.disk), options) }
+        func restarted(clockAhead: Int64 = 0) -> Node { Node(FaultyFile(image: file.disk), options, clockAhead: clockAhead) }
 
         static func digest(_ k: Int) -> [UInt8] {
             var s = UInt64(k) &+ 0x1234_5678
             return (0..<20).map { _ in UInt8(truncatingIfNeeded: DeviceFaultTests.splitmix(&s)) }
         }
 
-        func put(_ k: Int, _ value: [UInt8], set: String = "s") -> Reply {
-            run(info2: Info2.write, set: set, k,
+        func put(_ k: Int, _ value: [UInt8], set: String = "s", ttl: UInt32 = 0) -> Reply {
+            run(info2: Info2.write, set: set, k, ttl: ttl,
                 ops: [(OpType.write, ParticleType.blob, "v", value)])
         }
         func delete(_ k: Int) -> Reply { run(info2: Info2.write | Info2.delete, k) }
@@ -178,10 +181,10 @@ extension DeviceFaultTests {
             stub(k).map { RecordStub.block($0) * store.blockSize + RecordStub.offset($0) }
         }
 
-        private func run(info1: UInt8 = 0, info2: UInt8 = 0, set: String = "s", _ k: Int,
+        private func run(info1: UInt8 = 0, info2: UInt8 = 0, set: String = "s", _ k: Int, ttl: UInt32 = 0,
                          ops: [(UInt8, UInt8, String, [UInt8])] = []) -> Reply {
             let msg = WireBuffer()
-            msg.appendMsgHeader(info1: info1, info2: info2, info3: 0, result: 0, generation: 0, voidTime: 0,
+            msg.appendMsgHeader(info1: info1, info2: info2, info3: 0, result: 0, generation: 0, voidTime: ttl,
                                 nFields: 3, nOps: UInt16(ops.count))
             Array("test".utf8).withUnsafeBytes { msg.appendField(FieldType.namespace, $0) }
             Array(set.utf8).withUnsafeBytes { msg.appendField(FieldType.set, $0) }
@@ -717,13 +720,17 @@ final class DeviceFaultTests: XCTestCase {
         node.file.flip(at: node.diskOffset(bad)! + 4)  // the image's generation
         XCTAssertEqual(node.get(bad).result, ResultCode.unknown, "a damaged header fails the read")
         XCTAssertEqual(node.put(bad, blob(bad, 9, 100)).result, ResultCode.unknown, "and a write over it")
-        XCTAssertEqual(node.delete(bad).result, ResultCode.unknown, "and a delete")
         XCTAssertEqual(node.get(other).bins["v"], blob(other, other < 5 ? 2 : 1, 1000), "other records unaffected")
-        // A damaged bin value is not detected on read, but must not crash.
+        // A damaged bin value fails the entry's checksum too.
         node.file.flip(at: node.diskOffset(other)! + 40)
-        let r = node.get(other)
-        XCTAssertTrue(r.result == ResultCode.ok || r.result == ResultCode.unknown)
+        XCTAssertEqual(node.get(other).result, ResultCode.unknown)
         XCTAssertEqual(node.ns.objects.load(ordering: .relaxed), 30)
+        // A plain delete needs only the index entry's header, so a damaged record can still go.
+        XCTAssertEqual(node.delete(bad).result, ResultCode.ok, "a delete without a key check reads nothing")
+        XCTAssertEqual(node.get(bad).result, ResultCode.notFound)
+        XCTAssertEqual(node.ns.objects.load(ordering: .relaxed), 29)
+        XCTAssertTrue(node.store.flush())
+        XCTAssertEqual(node.restarted().get(bad).result, ResultCode.notFound, "and stays deleted")
     }
 
     /// Bit rot in a record's bin structure (here its value length) under a running node: the
@@ -739,6 +746,35 @@ final class DeviceFaultTests: XCTestCase {
         for (i, b) in [UInt8]([0xFF, 0xFF, 0x7F]).enumerated() { node.file.setByte(at + i, b) }
         XCTAssertEqual(node.get(0).result, ResultCode.unknown, "the damaged image fails its checksum")
         XCTAssertEqual(node.get(1).result, ResultCode.ok, "its neighbours still read")
+    }
+
+    // MARK: expiry across restarts
+
+    /// An image that expired while the node was down hides the older images of its record for
+    /// good: the cold start writes a tombstone for it, so when defrag frees the expired image's
+    /// block, the older version (in a block still alive) does not come back at the next start.
+    func testAnExpiredImageKeepsOlderOnesHiddenAfterItsBlockIsFreed() {
+        let node = Node(FaultyFile(size: 512 << 10), options(block: 16 << 10))
+        XCTAssertEqual(node.put(1, blob(1, 1, 500)).result, ResultCode.ok)             // version 1, no TTL
+        for k in 100..<120 { XCTAssertEqual(node.put(k, blob(k, 1, 500)).result, ResultCode.ok) }  // its block stays alive
+        let oldBlock = RecordStub.block(node.stub(1)!)
+        for k in 200..<260 { XCTAssertEqual(node.put(k, blob(k, 1, 500)).result, ResultCode.ok) }  // filler
+        XCTAssertEqual(node.put(1, blob(1, 2, 500), ttl: 10).result, ResultCode.ok)    // version 2, 10 s
+        let newBlock = RecordStub.block(node.stub(1)!)
+        XCTAssertNotEqual(oldBlock, newBlock)
+        for k in 200..<260 { XCTAssertEqual(node.put(k, blob(k, 2, 500)).result, ResultCode.ok) }  // filler dies
+        XCTAssertTrue(node.store.flush())
+
+        let later = node.restarted(clockAhead: 100)
+        XCTAssertEqual(later.get(1).result, ResultCode.notFound, "version 2 expired while down")
+        XCTAssertGreaterThan(later.engine.defragment(later.ns, lowWaterPct: 50), 0)
+        XCTAssertEqual(later.store.seqOf[newBlock], 0, "the expired image's block was freed")
+        XCTAssertNotEqual(later.store.seqOf[oldBlock], 0, "version 1's block is still there")
+        XCTAssertTrue(later.store.flush())
+
+        let again = later.restarted(clockAhead: 100)
+        XCTAssertEqual(again.get(1).result, ResultCode.notFound, "version 1 must not come back")
+        XCTAssertEqual(again.get(100).result, ResultCode.ok)
     }
 
     // MARK: compression

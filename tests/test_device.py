@@ -626,3 +626,39 @@ def test_pipelined_requests_then_half_close_are_answered_from_the_file(server_fa
         replies = [wire.read_reply(s) for _ in range(5)]
     assert [r.result for r in replies] == [0, 0, 0, 2, 0]
     assert [r.bins().get("n") for r in replies] == [5, 250, 7, None, 42]
+
+
+def test_secondary_index_over_records_on_the_file(server_factory):
+    """An index over a device namespace whose records are only on the file is built in the
+    background (reads go to the file), answers queries, and is rebuilt after a restart."""
+    from aerospike import predicates as p
+    srv = device_server(server_factory, block="128K", extra="        post-write-cache 0")
+    c = make_client(srv)
+    for i in range(600):
+        c.put(("disk", "q", i), {"n": i % 50, "s": "w" * 500})
+    c.close()
+    srv.restart()
+    c = make_client(srv)
+
+    def loaded():
+        deadline = time.monotonic() + 10
+        while "load_pct=100" not in srv.info1("sindex-stat:namespace=disk;indexname=n_idx").split(";"):
+            assert time.monotonic() < deadline, srv.info1("sindex-stat:namespace=disk;indexname=n_idx")
+            time.sleep(0.05)
+
+    try:
+        c.index_integer_create("disk", "q", "n", "n_idx")
+        loaded()
+        q = c.query("disk", "q")
+        q.where(p.equals("n", 7))
+        got = q.results()
+        assert len(got) == 12 and all(r[2]["n"] == 7 and r[2]["s"] == "w" * 500 for r in got)
+        c.close()
+        srv.restart()
+        c = make_client(srv)
+        loaded()
+        q = c.query("disk", "q")
+        q.where(p.equals("n", 49))
+        assert len(q.results()) == 12
+    finally:
+        c.close()

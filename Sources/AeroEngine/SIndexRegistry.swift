@@ -66,9 +66,10 @@ extension Engine {
         let s = SIndex(def: def, setID: setID)
         if let e = ns.sindexes.add(s) { return e }
         if persist { saveIndexDefinitions() }
-        // A small namespace is indexed at once (a few ms); a large one on a background
-        // thread, reporting load_pct, with queries answered 203 until it is done.
-        if ns.objects.load(ordering: .relaxed) <= 50_000 {
+        // A small namespace is indexed at once (a few ms); a large one, or one whose records
+        // may have to be read from a device file, on a background thread, reporting load_pct,
+        // with queries answered 203 until it is done.
+        if ns.objects.load(ordering: .relaxed) <= 50_000 && ns.device?.readsMayHitFile != true {
             build(s, ns)
         } else {
             spawnThread(name: "sindex-build") { [self] in self.build(s, ns) }

@@ -45,18 +45,19 @@ enum MapModify {
         return CDTMap.Entry(key: try StoredForm.rewrite(k), value: try StoredForm.rewrite(v))
     }
 
+    /// The optional arguments after the `after` fixed ones: ADD takes a map attribute, PUT an
+    /// attribute and write flags, REPLACE neither (more arguments than that: 4).
+    static func attrAndFlags(_ args: OpArgs, after fixed: Int, add: Bool, put: Bool) throws(CDTError) -> (attr: UInt8, modify: UInt64) {
+        try MapArgs.arity(args, fixed, fixed + (put ? 2 : add ? 1 : 0))
+        guard add || put else { return (0, 0) }
+        let attr = try MapArgs.flags(args, fixed)
+        return (attr, put ? try MapArgs.uint(args, fixed + 1, default: 0) : 0)
+    }
+
     /// ADD `[key, value, attr?]`, PUT `[key, value, attr?, flags?]`, REPLACE `[key, value]`.
     /// Result: the entry count afterwards.
     static func put(_ code: Int, _ args: OpArgs, _ map: inout CDTMap?) throws(CDTError) -> [UInt8]? {
-        var attr: UInt8 = 0, modify: UInt64 = 0
-        switch code {
-        case 65: try MapArgs.arity(args, 2, 3); attr = try MapArgs.flags(args, 2)
-        case 67:
-            try MapArgs.arity(args, 2, 4)
-            attr = try MapArgs.flags(args, 2)
-            modify = try MapArgs.uint(args, 3, default: 0)
-        default: try MapArgs.arity(args, 2, 2)
-        }
+        let (attr, modify) = try attrAndFlags(args, after: 2, add: code == 65, put: code == 67)
         let entry = try storedPair(args, 0, 1)
         let ctl = Control(code: code, modify: modify)
         let pos = map?.find(key: entry.key) ?? (index: 0, found: false)
@@ -74,18 +75,9 @@ enum MapModify {
     /// Items go in key order; a failing item fails the op (24/23) unless NO_FAIL, which skips
     /// the whole op, or NO_FAIL|DO_PARTIAL, which skips only that item.
     static func putItems(_ code: Int, _ args: OpArgs, _ map: inout CDTMap?) throws(CDTError) -> [UInt8]? {
-        var attr: UInt8 = 0, modify: UInt64 = 0
-        switch code {
-        case 66: try MapArgs.arity(args, 1, 2); attr = try MapArgs.flags(args, 1)
-        case 68:
-            try MapArgs.arity(args, 1, 3)
-            attr = try MapArgs.flags(args, 1)
-            modify = try MapArgs.uint(args, 2, default: 0)
-        default:
-            // REPLACE_ITEMS on a missing map fails before its argument is read.
-            if map == nil { throw .elementNotFound }
-            try MapArgs.arity(args, 1, 1)
-        }
+        // REPLACE_ITEMS on a missing map fails before its argument is read.
+        if code != 66 && code != 68 && map == nil { throw .elementNotFound }
+        let (attr, modify) = try attrAndFlags(args, after: 1, add: code == 66, put: code == 68)
         let raw = try args.storable(0)
         guard (try raw.withReader { r throws(CDTError) in try r.header() }).kind == .map else { throw .parameter }
         let items = try CDTMap.parse(try StoredForm.rewrite(raw)).entries

@@ -347,22 +347,8 @@ struct MapSelection {
                 return x != 0 ? x < 0 : a < b
             }
             let sel = inverted ? complement(matches) : matches
-            let result: [UInt8]?
-            if R.isElements(type) {
-                let byMask = inverted || type == R.orderedMap
-                result = R.elements(entries, byMask ? sel : chosen, type: type, multi: multi)
-            } else if R.isIndex(type) {
-                let list = inverted ? sel : chosen
-                if list.isEmpty {
-                    result = try R.notFound(type, multi: multi, at: -1)
-                } else if !multi {
-                    result = R.int(type == R.reverseIndex ? n - list[0] - 1 : list[0])
-                } else {
-                    result = R.ints(R.perElement(list, n: n, rev: type == R.reverseIndex))
-                }
-            } else {
-                result = try R.range(type, multi: multi, inverted: inverted, start: rank, count: c, n: n)
-            }
+            let result = try valueSelectionResult(elementOrder: inverted || type == R.orderedMap ? sel : chosen,
+                                                  indexOrder: inverted ? sel : chosen, rank: rank, count: c)
             return MapOutcome(result: result, removal: removal(sel))
         }
         if c == 0 {
@@ -370,21 +356,21 @@ struct MapSelection {
             return MapOutcome(result: try R.valueNotFound(type, multi: multi, at: rank), removal: .none)
         }
         let sel = inverted ? complement(matches) : matches
-        let result: [UInt8]?
-        if R.isElements(type) {
-            result = R.elements(entries, sel, type: type, multi: multi)
-        } else if R.isIndex(type) {
-            if sel.isEmpty {
-                result = try R.notFound(type, multi: multi, at: -1)
-            } else if !multi {
-                result = R.int(type == R.reverseIndex ? n - sel[0] - 1 : sel[0])
-            } else {
-                result = R.ints(R.perElement(sel, n: n, rev: type == R.reverseIndex))
-            }
-        } else {
-            result = try R.range(type, multi: multi, inverted: inverted, start: rank, count: c, n: n)
-        }
+        let result = try valueSelectionResult(elementOrder: sel, indexOrder: sel, rank: rank, count: c)
         return MapOutcome(result: result, removal: removal(sel))
+    }
+
+    /// The result of a by-value selection: elements listed in `elementOrder`, positions in
+    /// `indexOrder` (a persisted KV-ordered map lists them in value order, others in key order);
+    /// rank results from the first matching rank and the match count.
+    private func valueSelectionResult(elementOrder: [Int], indexOrder: [Int], rank: Int, count c: Int) throws(CDTError) -> [UInt8]? {
+        if R.isElements(type) { return R.elements(entries, elementOrder, type: type, multi: multi) }
+        if R.isIndex(type) {
+            guard let first = indexOrder.first else { return try R.notFound(type, multi: multi, at: -1) }
+            if !multi { return R.int(type == R.reverseIndex ? n - first - 1 : first) }
+            return R.ints(R.perElement(indexOrder, n: n, rev: type == R.reverseIndex))
+        }
+        return try R.range(type, multi: multi, inverted: inverted, start: rank, count: c, n: n)
     }
 
     /// The last occurrence of each distinct item (list order kept), for the per-item results

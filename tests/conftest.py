@@ -26,7 +26,9 @@ READY_MARKER = "migrations: complete"
 
 NEVER_EXPIRE = 0xFFFFFFFF   # ttl the python client reports for void time 0
 
-CONFIG_TEMPLATE = """\
+# The service, logging and network contexts every test server shares; a template adds its
+# namespaces after them ({work} and {port} are filled in per server).
+SERVER_CONTEXTS = """\
 service {{
     cluster-name aerolite-test
     work-directory {work}
@@ -45,7 +47,9 @@ network {{
         port {port}
     }}
 }}
+"""
 
+CONFIG_TEMPLATE = SERVER_CONTEXTS + """
 namespace test {{
     replication-factor 1
     default-ttl 0

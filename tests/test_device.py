@@ -11,24 +11,9 @@ import aerospike
 from aerospike import exception as ex
 from aerospike_helpers.operations import operations
 
-from conftest import make_client
+from conftest import SERVER_CONTEXTS, make_client
 
-DEVICE_CONFIG = """\
-service {{
-    cluster-name aerolite-test
-    work-directory {work}
-}}
-logging {{
-    console {{
-        context any info
-    }}
-}}
-network {{
-    service {{
-        address 127.0.0.1
-        port {port}
-    }}
-}}
+DEVICE_CONFIG = SERVER_CONTEXTS + """
 namespace disk {{
     replication-factor 1
     nsup-period 1
@@ -179,7 +164,8 @@ def test_device_config_errors_stop_startup(tmp_path):
     conf.write_text(bad.format(work=str(tmp_path), port=1))
     p = subprocess.run([server_binary(), "--config", str(conf)], capture_output=True, text=True, timeout=10)
     assert p.returncode == 1
-    assert "bad.conf:19: storage-engine device needs a 'file'" in p.stderr
+    line = bad.splitlines().index("    storage-engine device {{") + 1      # the error names the context's line
+    assert "bad.conf:%d: storage-engine device needs a 'file'" % line in p.stderr
 
 
 def test_defrag_reclaims_overwritten_space(server_factory):

@@ -402,15 +402,18 @@ def test_device_expiry_follows_the_clock_and_survives_a_restart(server_factory):
 def test_device_eviction_takes_records_nearest_to_expiry_and_spares_protected_sets(server_factory):
     extra = "        evict-used-pct 20\n        stop-writes-used-pct 90"
     template = (DEVICE_CONFIG % {"filesize": "4M", "block": "64K", "flush": 100, "commit": "false", "extra": extra}) \
-        .replace("    storage-engine device {{", "    set keep {{\n        disable-eviction true\n    }}\n    storage-engine device {{")
+        .replace("    storage-engine device {{", "    set keep {{\n        disable-eviction true\n    }}\n    storage-engine device {{") \
+        .replace("nsup-period 1", "nsup-period 600")
     srv = server_factory(config_template=template)
     c = make_client(srv)
     pad = bytearray(3000)
     for i in range(100):
-        c.put(("disk", "keep", i), {"i": i, "pad": pad}, meta={"ttl": 500 + i})
+        c.put(("disk", "keep", i), {"i": i, "pad": pad}, meta={"ttl": 700 + i})
     for i in range(300):
         c.put(("disk", "ttl", i), {"i": i, "pad": pad}, meta={"ttl": 1000 + i})
-    deadline = time.monotonic() + 8
+    assert int(ns_stats(c)["evicted_objects"]) == 0, "nothing before nsup runs"
+    srv.advance_clock(600)    # one nsup period (nsup-period 600)
+    deadline = time.monotonic() + 3
     while time.monotonic() < deadline:
         st = ns_stats(c)
         if int(st["evicted_objects"]) > 0 and int(st["data_used_bytes"]) <= 4 * 1024 * 1024 * 20 // 100:

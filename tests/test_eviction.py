@@ -1,5 +1,6 @@
 """Eviction (evict-used-pct): past the threshold, the records nearest to expiry go first;
-records that never expire stay."""
+records that never expire stay. nsup runs every 600 s of the server's clock here, and the
+tests move that clock instead of waiting for it."""
 import time
 
 from conftest import make_client, CONFIG_TEMPLATE
@@ -14,7 +15,7 @@ EVICT_CONFIG = CONFIG_TEMPLATE.replace(
     """namespace small {{
     replication-factor 1
     default-ttl 0
-    nsup-period 1
+    nsup-period 600
     storage-engine memory {{
         evict-used-pct 30
         stop-writes-used-pct 90
@@ -30,8 +31,11 @@ def test_evicts_records_nearest_to_expiry_first(server_factory):
         c.put(("small", "forever", i), {"pad": pad})                       # never expire
     for i in range(150):
         c.put(("small", "ttl", i), {"i": i, "pad": pad}, meta={"ttl": 1000 + i * 10})
-    # ~570 KB used of a 1 MB namespace with a 30% eviction mark: nsup evicts within a couple of periods
-    deadline = time.monotonic() + 6
+    # ~570 KB used of a 1 MB namespace with a 30% eviction mark: the next nsup pass evicts
+    assert int(dict(kv.split("=", 1) for kv in list(c.info_all("namespace/small").values())[0][1].split(";")
+                    if "=" in kv)["evicted_objects"]) == 0, "nothing before nsup runs"
+    srv.advance_clock(600)
+    deadline = time.monotonic() + 3
     while time.monotonic() < deadline:
         stats = c.info_all("namespace/small")
         text = list(stats.values())[0][1]
@@ -65,10 +69,11 @@ def test_a_set_with_disable_eviction_is_never_evicted(server_factory):
     c = make_client(srv)
     pad = bytearray(3000)
     for i in range(100):
-        c.put(("small", "keep", i), {"i": i, "pad": pad}, meta={"ttl": 100 + i})    # nearest to expiry
+        c.put(("small", "keep", i), {"i": i, "pad": pad}, meta={"ttl": 700 + i})    # nearest to expiry
     for i in range(100):
         c.put(("small", "other", i), {"i": i, "pad": pad}, meta={"ttl": 5000 + i})
-    deadline = time.monotonic() + 6
+    srv.advance_clock(600)    # one nsup period
+    deadline = time.monotonic() + 3
     while time.monotonic() < deadline:
         text = list(c.info_all("namespace/small").values())[0][1]
         fields = dict(kv.split("=", 1) for kv in text.strip().split(";") if "=" in kv)

@@ -3,18 +3,20 @@ import Glibc
 #endif
 import Synchronization
 
-/// The expiry sweep ("nsup"): every `nsup-period` seconds, removes expired records from
-/// each namespace, one partition lock at a time.
+/// The expiry sweep ("nsup"): every `nsup-period` seconds of the engine's clock, removes
+/// expired records from each namespace (one partition lock at a time), then evicts if the
+/// namespace is past its eviction mark. The period runs on the same clock as TTLs, so a test
+/// that moves the clock forward by a period gets a sweep at once instead of sleeping.
 extension Engine {
     public func startExpiryThreads(isStopping: @escaping @Sendable () -> Bool) {
         for ns in namespaces where ns.config.nsupPeriod > 0 {
             let engine = self
             spawnThread(name: "nsup-\(ns.name)") {
-                var lastRun = monotonicMs()
+                var lastRun = engine.clock.nowMs()
                 while !isStopping() {
                     usleep(100_000)
-                    let now = monotonicMs()
-                    if now - lastRun >= Int64(ns.config.nsupPeriod) * 1000 {
+                    let now = engine.clock.nowMs()
+                    if now >= lastRun + UInt64(ns.config.nsupPeriod) * 1000 {
                         lastRun = now
                         _ = engine.expireRecords(ns)
                         _ = engine.evictRecords(ns)

@@ -79,11 +79,14 @@ extension Engine {
         }
         // Sets come back under the ids their records carry (defrag may have reordered their entries).
         ns.sets.restore(setNames)
-        if !hidden.isEmpty {
-            for d in hidden {
-                guard case .stored = store.append(.tombstone, d, UnsafeRawBufferPointer(start: nil, count: 0), defrag: true) else {
-                    throw PosixStorageFile.OpenError(description: "no room to record deletes of records expired while down")
-                }
+        // Only digests still absent: a newer live image may have come later in the replay.
+        var hide = Set<Digest>()
+        for d in hidden where ns.partition(for: d).table.get(d) == nil { hide.insert(d) }
+        if !hide.isEmpty {
+            for d in hide {
+                // No room: the older image stays hidden for this run; defrag keeps its block
+                // until then, so it can only come back if this start is followed by a full device.
+                guard case .stored = store.append(.tombstone, d, UnsafeRawBufferPointer(start: nil, count: 0), defrag: true) else { break }
             }
             guard store.flush() else { throw PosixStorageFile.OpenError(description: "cannot write to the storage") }
         }

@@ -118,7 +118,9 @@ public final class DeviceStore: @unchecked Sendable {
         blockCount = max(2, size / options.blockSize)
         cacheBlocks = options.postWriteCache / options.blockSize
         pendingLimit = max(2, options.maxWriteCache / options.blockSize)
-        defragReserve = blockCount >= 8 ? 1 : 0
+        // Client writes leave `defragReserve` blocks free; deletes may use all but the last of
+        // them (they make room only once defrag runs, which needs a block of its own).
+        defragReserve = blockCount >= 16 ? 2 : blockCount >= 8 ? 1 : 0
         live = .allocate(capacity: blockCount)
         live.initialize(repeating: 0, count: blockCount)
         resident = .allocate(capacity: blockCount)
@@ -150,7 +152,8 @@ public final class DeviceStore: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         if !scrub() { return .ioError }
         if current == nil || current!.used + len > blockSize {
-            if let refused = startBlock(reserve: defrag || mayUseReserve ? 0 : defragReserve) { return refused }
+            let reserve = defrag ? 0 : mayUseReserve ? max(0, defragReserve - 1) : defragReserve
+            if let refused = startBlock(reserve: reserve) { return refused }
         }
         let b = current!
         let at = b.used
@@ -313,6 +316,10 @@ public final class DeviceStore: @unchecked Sendable {
             lock.withLock { b.flushedTo = b.used }
         }
         return lock.withLock {
+            // Blocks sealed while those were written go first (under the lock: rare, and in order).
+            for idx in cacheOrder {
+                if let b = cached[idx], !b.onFile, !writePages(b) { return false }
+            }
             guard writeCurrent() else { return false }
             trimCache()
             return true

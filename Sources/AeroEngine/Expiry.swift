@@ -12,12 +12,15 @@ extension Engine {
         for ns in namespaces where ns.config.nsupPeriod > 0 {
             let engine = self
             spawnThread(name: "nsup-\(ns.name)") {
-                var lastRun = engine.clock.nowMs()
+                // A period has passed by the engine's clock (tests move it) or by the monotonic
+                // clock (the wall clock may be stepped back).
+                let periodMs = Int64(ns.config.nsupPeriod) * 1000
+                var lastClock = engine.clock.nowMs(), lastMono = monotonicMs()
                 while !isStopping() {
                     usleep(100_000)
-                    let now = engine.clock.nowMs()
-                    if now >= lastRun + UInt64(ns.config.nsupPeriod) * 1000 {
-                        lastRun = now
+                    let now = engine.clock.nowMs(), mono = monotonicMs()
+                    if now >= lastClock + UInt64(periodMs) || mono - lastMono >= periodMs {
+                        lastClock = now; lastMono = mono
                         _ = engine.expireRecords(ns)
                         _ = engine.evictRecords(ns)
                     }

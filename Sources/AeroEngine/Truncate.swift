@@ -32,13 +32,16 @@ extension Engine {
             if let info { info.truncateLUT.store(v, ordering: .relaxed) } else { ns.truncateLUT.store(v, ordering: .relaxed) }
         }
         let setID = info?.id
-        let before = lut()
-        if cutoff > before { setLUT(cutoff) }
         // The cut-off is durable before anything is dropped; if it cannot be, nothing changes.
-        guard saveTruncateCutoffs() else {
+        // One lock over set, save and roll-back, so truncates at once never undo each other.
+        let saved = truncateSaveLock.withLock { () -> Bool in
+            let before = lut()
+            if cutoff > before { setLUT(cutoff) }
+            if writeTruncateCutoffs() { return true }
             setLUT(before)
-            throw .storage
+            return false
         }
+        guard saved else { throw .storage }
         var victims: [Digest] = []
         for p in ns.partitions {
             p.lock.lock()

@@ -6,11 +6,10 @@
 extension Engine {
     var truncateCutoffsPath: String? { udf.directory.map { $0 + "/../truncate.lut" } }
 
-    /// Writes every cut-off (serialized: two truncates at once must not drop each other's
-    /// line). False when the file could not be written.
-    func saveTruncateCutoffs() -> Bool {
+    /// Writes every cut-off. Caller holds `truncateSaveLock` (two truncates at once must not
+    /// drop each other's line). False when the file could not be written.
+    func writeTruncateCutoffs() -> Bool {
         guard let path = truncateCutoffsPath else { return true }
-        truncateSaveLock.lock(); defer { truncateSaveLock.unlock() }
         var text = ""
         for ns in namespaces {
             let lut = ns.truncateLUT.load(ordering: .relaxed)

@@ -19,8 +19,10 @@ final class BlockingPool: @unchecked Sendable {
             let router = RequestRouter(server: server)
             let ctx = TxnContext()
             spawnThread(name: "blocking-\(i)") { [self, unowned server] in
-                while !server.stopping.load(ordering: .relaxed) {
-                    guard ready.wait(timeout: .now() + .milliseconds(200)) == .success, let job = take() else { continue }
+                // Jobs still queued at shutdown run too (their connections are closing, but a
+                // clean stop waits for `running` to reach zero before the last flush).
+                while !server.stopping.load(ordering: .relaxed) || running.load(ordering: .acquiring) > 0 {
+                    guard ready.wait(timeout: .now() + .milliseconds(50)) == .success, let job = take() else { continue }
                     job(router, ctx)
                     running.subtract(1, ordering: .releasing)
                 }

@@ -121,6 +121,7 @@ final class Reactor: @unchecked Sendable {
         if events & (AERO_EPOLLERR | AERO_EPOLLHUP) != 0 { close(c); return }
         if events & AERO_EPOLLOUT != 0 {
             guard flush(c) else { return }
+            if c.closeWhenIdle && !c.hasPendingOutput { close(c); return }
         }
         if events & AERO_EPOLLIN != 0 || events & AERO_EPOLLRDHUP != 0 {
             switch readAvailable(c) {
@@ -130,8 +131,9 @@ final class Reactor: @unchecked Sendable {
                 // The peer finished sending: answer what it sent, then hang up (once a step
                 // on the blocking pool, if one runs, is back).
                 process(c)
-                if c.busy { c.closeWhenIdle = true; return }
-                _ = flush(c)
+                guard !c.busy else { c.closeWhenIdle = true; return }
+                guard flush(c) else { return }
+                if c.hasPendingOutput { c.closeWhenIdle = true; return }  // hang up once it is sent
                 close(c)
                 return
             }
@@ -257,7 +259,7 @@ final class Reactor: @unchecked Sendable {
             _ = aero_epoll_mod(epfd, c.fd, c.wantsWrite ? AERO_EPOLLOUT : (AERO_EPOLLIN | AERO_EPOLLRDHUP), UInt64(c.fd))
             guard keep else { _ = flush(c); close(c); continue }
             if flush(c) { process(c) }
-            if c.closeWhenIdle && !c.busy && !c.closed { _ = flush(c); close(c) }
+            if c.closeWhenIdle && !c.busy && !c.closed && flush(c) && !c.hasPendingOutput { close(c) }
         }
     }
 

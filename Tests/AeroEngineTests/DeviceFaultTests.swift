@@ -777,6 +777,22 @@ final class DeviceFaultTests: XCTestCase {
         XCTAssertEqual(again.get(100).result, ResultCode.ok)
     }
 
+    /// ...but a record written again after its short-lived version keeps its newest image:
+    /// the cold start must not append a tombstone behind it.
+    func testANewerImageAfterAnExpiredOneSurvivesTwoRestarts() {
+        let node = Node(FaultyFile(size: 512 << 10), options(block: 16 << 10))
+        XCTAssertEqual(node.put(1, blob(1, 1, 300)).result, ResultCode.ok)             // v1, no TTL
+        XCTAssertEqual(node.put(1, blob(1, 2, 300), ttl: 10).result, ResultCode.ok)    // v2, 10 s
+        XCTAssertEqual(node.put(1, blob(1, 3, 300)).result, ResultCode.ok)             // v3, no TTL
+        XCTAssertTrue(node.store.flush())
+        let later = node.restarted(clockAhead: 100)   // v2 has expired by now; v3 has not
+        XCTAssertEqual(later.get(1).bins["v"], blob(1, 3, 300))
+        XCTAssertTrue(later.store.flush())
+        let again = later.restarted(clockAhead: 200)
+        XCTAssertEqual(again.get(1).result, ResultCode.ok, "v3 must survive the second start")
+        XCTAssertEqual(again.get(1).bins["v"], blob(1, 3, 300))
+    }
+
     // MARK: compression
 
     /// Compressible records take far fewer device bytes compressed, and come back whole through

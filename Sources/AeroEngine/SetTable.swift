@@ -82,8 +82,9 @@ public final class SetTable: @unchecked Sendable {
     /// a placeholder name so later ids still line up.
     func restore(_ byID: [UInt16: [UInt8]]) {
         lock.withLock {
-            guard let top = byID.keys.max() else { return }
-            for id in 1...Int(top) where id > published.load(ordering: .relaxed) {
+            guard let highest = byID.keys.max(), highest > 0 else { return }
+            let top = min(Int(highest), SetTable.maxSets)  // an id past the limit cannot be ours
+            for id in 1...top where id > published.load(ordering: .relaxed) {
                 let name = byID[UInt16(id)] ?? Array("__lost_set_\(id)".utf8)
                 _ = name.withUnsafeBytes { publish(id - 1, $0) }
             }

@@ -131,8 +131,7 @@ public enum CDTExecutor {
         let n = list.items.count
         switch step.base {
         case ContextStep.index:
-            var i = try intValue(step.value)
-            if i < 0 { i += Int64(n) }
+            let i = try position(step.value, count: n)
             if i >= 0 && i < Int64(n) { return Int(i) }
             guard modify, step.createBits != 0, i >= Int64(n), i - Int64(n) < 1_000_000 else { throw .opNotApplicable }
             // Only an append position, unless the create bits ask for nil padding (0x80).
@@ -140,11 +139,7 @@ public enum CDTExecutor {
             while list.items.count < Int(i) { list.items.append(MP.nil_) }
             return Int(i)
         case ContextStep.rank:
-            var rk = try intValue(step.value)
-            if rk < 0 { rk += Int64(n) }
-            guard rk >= 0 && rk < Int64(n) else { throw .opNotApplicable }
-            let order = stableSorted(Array(0..<n)) { ValueOrder.compare(list.items[$0], list.items[$1]) < 0 }
-            return order[Int(rk)]
+            return try element(ofRank: position(step.value, count: n), count: n) { list.items[$0] }
         case ContextStep.value:
             for (i, item) in list.items.enumerated() where ValueOrder.compare(item, step.value) == 0 { return i }
             throw .opNotApplicable
@@ -159,16 +154,11 @@ public enum CDTExecutor {
         let n = map.entries.count
         switch step.base {
         case ContextStep.index:
-            var i = try intValue(step.value)
-            if i < 0 { i += Int64(n) }
+            let i = try position(step.value, count: n)
             guard i >= 0 && i < Int64(n) else { throw .opNotApplicable }
             return Int(i)
         case ContextStep.rank:
-            var rk = try intValue(step.value)
-            if rk < 0 { rk += Int64(n) }
-            guard rk >= 0 && rk < Int64(n) else { throw .opNotApplicable }
-            let order = stableSorted(Array(0..<n)) { ValueOrder.compare(map.entries[$0].value, map.entries[$1].value) < 0 }
-            return order[Int(rk)]
+            return try element(ofRank: position(step.value, count: n), count: n) { map.entries[$0].value }
         case ContextStep.key:
             let (i, found) = map.find(key: step.value)
             if found { return i }
@@ -183,6 +173,19 @@ public enum CDTExecutor {
         default:
             throw .parameter
         }
+    }
+
+    /// An index or rank step's integer, counted from the end when negative.
+    static func position(_ v: [UInt8], count n: Int) throws(CDTError) -> Int64 {
+        let i = try intValue(v)
+        return i < 0 ? i + Int64(n) : i
+    }
+
+    /// The position of the element of rank `rk` (ties keep their order), or 26 when none.
+    static func element(ofRank rk: Int64, count n: Int, value: (Int) -> [UInt8]) throws(CDTError) -> Int {
+        guard rk >= 0 && rk < Int64(n) else { throw .opNotApplicable }
+        let order = stableSorted(Array(0..<n)) { ValueOrder.compare(value($0), value($1)) < 0 }
+        return order[Int(rk)]
     }
 
     static func intValue(_ v: [UInt8]) throws(CDTError) -> Int64 {
